@@ -1,0 +1,95 @@
+# vmm: a minimal VMM for arm64 KVM. `make help` lists the targets.
+
+VMM_CACHE ?= $(HOME)/.cache/vmm
+export VMM_CACHE
+HOST_ARCH := $(shell uname -m)
+
+# vmm itself is an aarch64 binary: cross-compiled here, native on an arm64 host.
+ifeq ($(HOST_ARCH),aarch64)
+CROSS_COMPILE ?=
+ARM_SYSROOT_FLAGS :=
+else
+CROSS_COMPILE ?= aarch64-linux-gnu-
+VMM_SYSROOT ?= $(VMM_CACHE)/sysroot-arm64
+ARM_SYSROOT_FLAGS := -isystem $(VMM_SYSROOT)/usr/include -L$(VMM_SYSROOT)/usr/lib/aarch64-linux-gnu
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+COMMON_CFLAGS := -std=gnu11 -g -D_GNU_SOURCE $(WARN) -MMD -MP
+ARM_CFLAGS := $(COMMON_CFLAGS) -O2 $(ARM_SYSROOT_FLAGS)
+ARM_LDLIBS := -lfdt -lcap-ng -linih -lpthread
+
+# Everything that does not call an ioctl: built natively too, for unit tests under sanitizers.
+PURE_SRCS := vmm/util.c vmm/image.c vmm/layout.c vmm/config.c vmm/cli.c vmm/mmio.c \
+	vmm/fdt.c vmm/gic.c vmm/boot.c vmm/term.c vmm/dev/uart.c vmm/dev/rtc.c \
+	vmm/firmware/psci.c
+# The thin KVM layer and what drives it: arm64 only.
+KVM_SRCS := vmm/kvm.c vmm/vm.c vmm/gic_kvm.c vmm/cpu/vcpu.c vmm/sandbox.c vmm/main.c
+
+ARM_OBJS := $(patsubst %.c,build/arm64/%.o,$(PURE_SRCS) $(KVM_SRCS))
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+NATIVE_CFLAGS := $(COMMON_CFLAGS) -O1 $(SAN_FLAGS) -Ivmm
+NATIVE_LDLIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck) -lfdt -linih -lpthread
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+NATIVE_OBJS := $(patsubst %.c,build/native/%.o,$(PURE_SRCS) $(UNIT_SRCS))
+
+.PHONY: all deps images unit boot check bench demo clean format help
+
+all: build/vmm
+
+help:
+	@echo "make            build/vmm, static aarch64 (cross-compiled on x86-64)"
+	@echo "make deps       install build and test tools from Debian (idempotent)"
+	@echo "make images     test guests: Debian kernels 6.1/6.12/7.x, test initramfs, probe"
+	@echo "make unit       unit tests, native, under ASan and UBSan"
+	@echo "make boot       boot tests on real KVM in the emulated arm64 host (6.1, 6.12, 7.x)"
+	@echo "make check      deps + unit + boot: everything CI runs"
+	@echo "make bench      boot times, RSS and binary size, from the emulated host"
+	@echo "make demo       boot the demo guest and show its console"
+
+deps:
+	scripts/install-deps
+
+build/vmm: $(ARM_OBJS)
+	$(CROSS_COMPILE)gcc -static -o $@ $^ $(ARM_SYSROOT_FLAGS) $(ARM_LDLIBS)
+
+build/arm64/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CROSS_COMPILE)gcc $(ARM_CFLAGS) -c -o $@ $<
+
+build/native/%.o: %.c
+	@mkdir -p $(dir $@)
+	gcc $(NATIVE_CFLAGS) -c -o $@ $<
+
+build/unit-tests: $(NATIVE_OBJS)
+	gcc $(SAN_FLAGS) -o $@ $^ $(NATIVE_LDLIBS)
+
+unit: build/unit-tests
+	build/unit-tests
+
+images:
+	guest-images/build
+	$(MAKE) -C guest-images/probe O=$(CURDIR)/build/images
+
+boot: build/vmm images
+	tests/boot/run-all
+
+check: deps
+	$(MAKE) unit
+	$(MAKE) boot
+
+bench: build/vmm images
+	tests/bench/run
+
+demo: deps
+	$(MAKE) build/vmm images
+	tests/armhost/run tests/demo.sh
+
+format:
+	clang-format -i $(PURE_SRCS) $(KVM_SRCS) $(wildcard vmm/*.h vmm/*/*.h) $(UNIT_SRCS)
+
+clean:
+	rm -rf build/arm64 build/native build/vmm build/unit-tests
+
+-include $(ARM_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d)

@@ -1,0 +1,108 @@
+# Boot-test helpers, sourced inside the emulated arm64 host (busybox sh, POSIX only).
+# A test reads: t_begin NAME; vmm_run ARGS...; assert_* ...; t_end.
+# Each t_end prints "ok - NAME" or "not ok - NAME: what was expected, what came" and
+# the runner outside counts those lines.
+
+GUEST_IMAGES=/guest
+GUEST_KERNEL=${GUEST_KERNEL:-$GUEST_IMAGES/Image-6.1}
+GUEST_INITRD=$GUEST_IMAGES/initrd-test.cpio.gz
+PROBE=$GUEST_IMAGES/probe.img
+T_TIMEOUT=${T_TIMEOUT:-180}
+T_PASSED=0
+T_FAILED=0
+
+case $(uname -r) in
+6.1.*) HOST_KERNEL=6.1 ;;
+6.12.*) HOST_KERNEL=6.12 ;;
+7.*) HOST_KERNEL=7 ;;
+*) HOST_KERNEL=$(uname -r) ;;
+esac
+
+t_begin() {
+	T_NAME="host $HOST_KERNEL: $1"
+	T_LOG=$(echo "$HOST_KERNEL-$1" | tr -c 'A-Za-z0-9.\n-' '_')
+	T_ERR=
+}
+
+# The guest's console ends lines with CR LF; tests look at lines without the CR.
+vmm_run() {
+	timeout -s KILL "$T_TIMEOUT" vmm run "$@" </dev/null >"$T_LOG.raw" 2>"$T_LOG.err"
+	T_STATUS=$?
+	tr -d '\r' <"$T_LOG.raw" >"$T_LOG.out"
+}
+
+# Like vmm_run, but in the background with a FIFO on stdin; t_wait_out and t_type drive it.
+vmm_start() {
+	rm -f "$T_LOG.in"
+	mkfifo "$T_LOG.in"
+	timeout -s KILL "$T_TIMEOUT" vmm run "$@" <"$T_LOG.in" >"$T_LOG.raw" 2>"$T_LOG.err" &
+	T_PID=$!
+	exec 3>"$T_LOG.in"
+}
+
+vmm_wait() {
+	exec 3>&-
+	wait "$T_PID"
+	T_STATUS=$?
+	tr -d '\r' <"$T_LOG.raw" >"$T_LOG.out"
+}
+
+# t_wait_out TEXT [SECS]: waits until the console has printed a line containing TEXT.
+t_wait_out() {
+	t_secs=${2:-$T_TIMEOUT}
+	while [ "$t_secs" -gt 0 ]; do
+		tr -d '\r' <"$T_LOG.raw" | grep -qF -- "$1" && return 0
+		kill -0 "$T_PID" 2>/dev/null || break
+		sleep 1
+		t_secs=$((t_secs - 1))
+	done
+	t_fail "console never showed '$1'"
+	return 1
+}
+
+t_type() {
+	printf "$1" >&3
+}
+
+t_fail() {
+	[ -n "$T_ERR" ] || T_ERR=$1
+}
+
+assert_status() {
+	[ "$T_STATUS" = "$1" ] || t_fail "expected exit status $1, got $T_STATUS"
+}
+
+# assert_line LINE: the console printed exactly this line.
+assert_line() {
+	grep -qxF -- "$1" "$T_LOG.out" ||
+		t_fail "expected the line '$1', got $(grep -m1 -F -- "${2:-${1%%=*}}" "$T_LOG.out" || echo nothing like it)"
+}
+
+assert_no_output() {
+	[ ! -s "$T_LOG.raw" ] || t_fail "expected no guest output, got $(wc -c <"$T_LOG.raw") bytes"
+}
+
+# assert_error TEXT: exactly one line on stderr, and it mentions TEXT.
+assert_error() {
+	t_lines=$(wc -l <"$T_LOG.err")
+	[ "$t_lines" = 1 ] || t_fail "expected one line on stderr, got $t_lines"
+	grep -qF -- "$1" "$T_LOG.err" || t_fail "expected stderr to mention '$1', got '$(head -c 200 "$T_LOG.err")'"
+}
+
+t_end() {
+	if [ -z "$T_ERR" ]; then
+		echo "ok - $T_NAME"
+		T_PASSED=$((T_PASSED + 1))
+	else
+		echo "not ok - $T_NAME: $T_ERR"
+		T_FAILED=$((T_FAILED + 1))
+		echo "# stderr: $(head -c 300 "$T_LOG.err" 2>/dev/null)"
+		echo "# console tail:"
+		tail -n 15 "$T_LOG.out" 2>/dev/null | sed 's/^/#   /'
+	fi
+}
+
+t_summary() {
+	echo "# host $HOST_KERNEL: $T_PASSED passed, $T_FAILED failed"
+	[ "$T_FAILED" = 0 ]
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+#include "version.h"
+
+enum { OPT_CONFIG = 0x100, OPT_HELP, OPT_VERSION, OPT_FIRST_SETTING };
+
+/* Command-line options that are settings: each names the config-file key it overrides. */
+static const struct {
+	struct option opt;
+	const char *section;
+	const char *key;
+} setting_options[] = {
+	{ { "cpus", required_argument, NULL, 0 }, "machine", "cpus" },
+	{ { "mem", required_argument, NULL, 0 }, "machine", "mem" },
+	{ { "initrd", required_argument, NULL, 0 }, "machine", "initrd" },
+	{ { "cmdline", required_argument, NULL, 0 }, "machine", "cmdline" },
+	{ { "on-reboot", required_argument, NULL, 0 }, "machine", "on_reboot" },
+	{ { "psci", required_argument, NULL, 0 }, "firmware", "psci" },
+};
+
+#define NR_SETTINGS ARRAY_SIZE(setting_options)
+
+void cli_print_run_usage(void)
+{
+	printf("usage: vmm run [options] KERNEL\n"
+	       "Boot an arm64 Linux Image (or anything with its header) under KVM.\n\n"
+	       "  --cpus N             vCPUs (default %d)\n"
+	       "  --mem SIZE           guest RAM, K/M/G suffixes (default %lluM)\n"
+	       "  --initrd FILE        initial ramdisk\n"
+	       "  --cmdline STRING     kernel command line; console=ttyS0 is added unless it names a console\n"
+	       "  --on-reboot ACTION   exit (default, status 10) or restart the guest\n"
+	       "  --psci VERSION       pin the guest's PSCI: 0.1 0.2 1.0 1.1 1.2 1.3, or host\n"
+	       "  --config FILE        INI settings (see vmm.conf.example); options override it\n"
+	       "  -v, --verbose        say what vmm does\n"
+	       "  --help, --version\n\n"
+	       "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n",
+	       CONFIG_DEFAULT_CPUS, (unsigned long long)(CONFIG_DEFAULT_RAM >> 20));
+}
+
+static void build_long_options(struct option *opts)
+{
+	size_t i;
+
+	for (i = 0; i < NR_SETTINGS; i++) {
+		opts[i] = setting_options[i].opt;
+		opts[i].val = OPT_FIRST_SETTING + i;
+	}
+	opts[i++] = (struct option){ "config", required_argument, NULL, OPT_CONFIG };
+	opts[i++] = (struct option){ "verbose", no_argument, NULL, 'v' };
+	opts[i++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+	opts[i++] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
+	opts[i] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+/* The config file is read before any option so that options win wherever they appear. */
+static const char *find_config_path(int argc, char **argv)
+{
+	const char *path = NULL;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			path = argv[++i];
+		else if (!strncmp(argv[i], "--config=", 9))
+			path = argv[i] + 9;
+	}
+	return path;
+}
+
+static int apply_setting(struct vm_config *cfg, size_t idx, const char *value)
+{
+	char why[160] = "";
+	int ret;
+
+	ret = config_set(cfg, setting_options[idx].section, setting_options[idx].key, value, why,
+			 sizeof(why));
+	if (ret)
+		vmm_err("--%s %s: %s", setting_options[idx].opt.name, value,
+			ret == -ENOMEM ? "out of memory" : why);
+	return ret;
+}
+
+enum cli_result cli_parse_run(int argc, char **argv, struct vm_config *cfg)
+{
+	struct option opts[NR_SETTINGS + 5];
+	const char *config_path = find_config_path(argc, argv);
+	int c;
+
+	if (config_path && config_load_file(cfg, config_path))
+		return CLI_INVALID;
+
+	build_long_options(opts);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":v", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			cfg->verbose = true;
+			break;
+		case OPT_CONFIG:
+			break;
+		case OPT_HELP:
+			cli_print_run_usage();
+			return CLI_DONE;
+		case OPT_VERSION:
+			printf("vmm %s\n", VMM_VERSION);
+			return CLI_DONE;
+		case ':':
+			vmm_err("%s needs a value; see vmm run --help", argv[optind - 1]);
+			return CLI_INVALID;
+		case '?':
+			vmm_err("unknown option %s; see vmm run --help", argv[optind - 1]);
+			return CLI_INVALID;
+		default:
+			if (apply_setting(cfg, c - OPT_FIRST_SETTING, optarg))
+				return CLI_INVALID;
+		}
+	}
+	if (optind < argc && config_set(cfg, "machine", "kernel", argv[optind++], NULL, 0))
+		return CLI_INVALID;
+	if (optind < argc) {
+		vmm_err("unexpected argument '%s'; give exactly one KERNEL",
+			argv[optind]);
+		return CLI_INVALID;
+	}
+	return config_validate(cfg) ? CLI_INVALID : CLI_RUN;
+}

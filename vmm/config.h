@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMM_CONFIG_H
+#define VMM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "firmware/pins.h"
+#include "firmware/psci.h"
+
+enum reboot_action {
+	REBOOT_EXIT,	/* vmm exits with VMM_EXIT_REBOOT: CI sees that the guest rebooted */
+	REBOOT_RESTART, /* a fresh VM boots the same kernel, as a real machine would */
+};
+
+/* Everything `vmm run` was asked for; strings are owned and freed by config_free(). */
+struct vm_config {
+	char *kernel_path;
+	char *initrd_path;
+	char *cmdline;
+	unsigned int nr_cpus;
+	uint64_t ram_size;
+	enum reboot_action on_reboot;
+	bool verbose;
+	struct fw_pins fw;
+};
+
+#define CONFIG_DEFAULT_CPUS 1
+#define CONFIG_DEFAULT_RAM (512ULL << 20)
+
+void config_init(struct vm_config *cfg);
+void config_free(struct vm_config *cfg);
+
+/*
+ * One setting by its config-file name ("cpus", "psci", ...), from either the
+ * command line or the config file. On failure `why` says what is wrong with
+ * the value and what is accepted.
+ */
+int config_set(struct vm_config *cfg, const char *section, const char *key, const char *value,
+	       char *why, size_t why_len);
+
+/* Returns 0, -ENOENT for an unreadable file, -EINVAL for a bad line (already reported). */
+int config_load_file(struct vm_config *cfg, const char *path);
+
+/* Checks that need every setting at once; prints the error. */
+int config_validate(const struct vm_config *cfg);
+
+#endif

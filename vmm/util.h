@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMM_UTIL_H
+#define VMM_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define SZ_4K 0x1000ULL
+#define SZ_64K 0x10000ULL
+#define SZ_1M 0x100000ULL
+#define SZ_2M 0x200000ULL
+#define SZ_1G 0x40000000ULL
+#define ALIGN_UP(x, a) (((x) + (a)-1) & ~((uint64_t)(a)-1))
+#define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
+
+/* The one place user-facing errors are formatted: "vmm: <what>; <what to do>". */
+void vmm_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Progress notes printed only with -v. */
+void vmm_note(bool verbose, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int parse_size(const char *s, uint64_t *out);
+int parse_uint(const char *s, unsigned long max, unsigned long *out);
+int parse_bool(const char *s, bool *out);
+
+/*
+ * A whole file read into memory: kernels and initrds are small next to guest
+ * RAM, and holding them lets a guest reboot without reopening files after the
+ * capabilities are dropped.
+ */
+struct file_buf {
+	void *data;
+	size_t size;
+};
+
+int file_read_all(const char *path, struct file_buf *buf);
+void file_buf_free(struct file_buf *buf);
+
+#endif

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The VM's life: create it from a config, run it until it ends, tear it down. */
+#include "vm.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "cpu/regs.h"
+#include "exit.h"
+#include "fdt.h"
+#include "firmware/psci.h"
+#include "kvm.h"
+#include "term.h"
+
+#define FDT_BUF_SIZE 0x10000
+
+static void vm_irq_set(void *ctx, unsigned int spi, bool level)
+{
+	struct vm *vm = ctx;
+	uint32_t irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | (spi + 32);
+
+	kvm_irq_line(vm->vm_fd, irq, level);
+}
+
+static void vm_console_write(void *ctx, const uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	/* A closed stdout must not stop the guest: what cannot be written is dropped. */
+	while (len) {
+		ssize_t n = write(STDOUT_FILENO, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= n;
+	}
+}
+
+static int vm_map_ram(struct vm *vm)
+{
+	uint64_t size = vm->cfg->ram_size;
+	int ret;
+
+	/* NORESERVE: untouched guest pages cost the host nothing. */
+	vm->ram = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+	if (vm->ram == MAP_FAILED) {
+		vm->ram = NULL;
+		return -errno;
+	}
+	ret = kvm_set_memory(vm->vm_fd, 0, RAM_BASE, size, vm->ram);
+	return ret;
+}
+
+static int vm_create_vcpus(struct vm *vm)
+{
+	struct kvm_vcpu_init init;
+	unsigned int i;
+	int ret;
+
+	ret = kvm_preferred_target(vm->vm_fd, &init);
+	if (ret)
+		return ret;
+	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	for (i = 0; i < vm->cfg->nr_cpus; i++) {
+		struct kvm_vcpu_init this = init;
+
+		/* Secondaries wait powered off until the guest's PSCI CPU_ON. */
+		if (i)
+			this.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
+		ret = vcpu_create(vm, &vm->vcpus[i], i, &this);
+		vm->nr_vcpus = i + 1;
+		if (ret)
+			return ret;
+		ret = kvm_get_reg_u64(vm->vcpus[i].fd, REG_MPIDR_EL1, &vm->machine.mpidr[i]);
+		if (ret)
+			return ret;
+	}
+	vm->machine.nr_cpus = vm->nr_vcpus;
+	return 0;
+}
+
+static int vm_read_psci_version(struct vm *vm)
+{
+	uint64_t version;
+	int ret = kvm_get_reg_u64(vm->vcpus[0].fd, REG_PSCI_VERSION, &version);
+
+	if (ret)
+		return ret;
+	vm->machine.psci_version = version;
+	vmm_note(vm->cfg->verbose, "PSCI %u.%u in force (the host's default)",
+		 PSCI_V_MAJOR(vm->machine.psci_version), PSCI_V_MINOR(vm->machine.psci_version));
+	return 0;
+}
+
+static int vm_load_guest(struct vm *vm)
+{
+	const struct boot_layout *l = &vm->boot->layout;
+	struct vcpu *boot_cpu = &vm->vcpus[0];
+	char *bootargs;
+	void *fdt;
+	int ret;
+
+	bootargs = boot_cmdline(vm->cfg->cmdline, UART_BASE);
+	fdt = calloc(1, FDT_BUF_SIZE);
+	if (!bootargs || !fdt) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	vm->machine.layout = *l;
+	vm->machine.bootargs = bootargs;
+	ret = fdt_build(&vm->machine, fdt, FDT_BUF_SIZE);
+	vm->machine.bootargs = NULL;
+	if (ret)
+		goto out;
+	boot_load(vm->ram, l, &vm->boot->kernel, &vm->boot->initrd, fdt, FDT_BUF_SIZE);
+	vmm_note(vm->cfg->verbose, "kernel at 0x%llx, initrd at 0x%llx (%llu bytes), dtb at 0x%llx",
+		 (unsigned long long)l->kernel_addr, (unsigned long long)l->initrd_addr,
+		 (unsigned long long)l->initrd_size, (unsigned long long)l->fdt_addr);
+	vmm_note(vm->cfg->verbose, "bootargs: %s", bootargs);
+
+	/* booting.rst: x0 = dtb address, x1-x3 = 0, enter at the image's first byte. */
+	ret = kvm_set_reg_u64(boot_cpu->fd, REG_CORE_PC, l->kernel_addr);
+	if (!ret)
+		ret = kvm_set_reg_u64(boot_cpu->fd, REG_CORE_X(0), l->fdt_addr);
+out:
+	free(bootargs);
+	free(fdt);
+	return ret;
+}
+
+static int vm_fail(const char *what, int err, int status)
+{
+	vmm_err("%s: %s", what, strerror(-err));
+	return status;
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd, const struct boot_files *boot)
+{
+	unsigned int ipa_bits = layout_ipa_bits(cfg->ram_size);
+	int ret;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = cfg;
+	vm->boot = boot;
+	vm->kvm_fd = kvm_fd;
+	vm->gic_fd = -1;
+	vm->event_fd = -1;
+	pthread_mutex_init(&vm->lock, NULL);
+	vm->machine.irq_set = vm_irq_set;
+	vm->machine.console_write = vm_console_write;
+	vm->machine.hook_ctx = vm;
+
+	/* Hosts without KVM_CAP_ARM_VM_IPA_SIZE have exactly 40 bits: type 0. */
+	if (kvm_check_extension(kvm_fd, KVM_CAP_ARM_VM_IPA_SIZE) <= 0)
+		ipa_bits = 0;
+	vm->vm_fd = kvm_create_vm(kvm_fd, ipa_bits);
+	if (vm->vm_fd < 0)
+		return vm_fail("cannot create a KVM VM", vm->vm_fd, VMM_EXIT_HOST);
+	vm->run_size = kvm_vcpu_mmap_size(kvm_fd);
+	vm->event_fd = eventfd(0, EFD_CLOEXEC);
+	if (vm->run_size <= 0 || vm->event_fd < 0)
+		return vm_fail("cannot set up the VM", -errno, VMM_EXIT_INTERNAL);
+
+	ret = vm_map_ram(vm);
+	if (ret)
+		return vm_fail("cannot map guest RAM", ret, VMM_EXIT_HOST);
+	ret = vm_create_vcpus(vm);
+	if (ret)
+		return vm_fail("cannot create the vCPUs", ret, VMM_EXIT_HOST);
+	ret = gic_create(vm);
+	if (ret == -E2BIG) {
+		vmm_err("this host has only GICv2, which serves at most 8 vCPUs; use --cpus 8 or fewer");
+		return VMM_EXIT_HOST;
+	}
+	if (ret)
+		return vm_fail("cannot create the interrupt controller (GICv3 or GICv2)", ret,
+			       VMM_EXIT_HOST);
+	vmm_note(cfg->verbose, "GICv%u, %u vCPUs, %lluM RAM, %u-bit IPA", vm->machine.gic_version,
+		 vm->nr_vcpus, (unsigned long long)(cfg->ram_size >> 20), ipa_bits ? ipa_bits : 40);
+	ret = vm_read_psci_version(vm);
+	if (ret)
+		return vm_fail("cannot read the PSCI version", ret, VMM_EXIT_HOST);
+	ret = machine_add_board_devices(&vm->machine);
+	if (ret)
+		return vm_fail("cannot create the devices", ret, VMM_EXIT_INTERNAL);
+	ret = vm_load_guest(vm);
+	if (ret)
+		return vm_fail("cannot load the guest", ret, VMM_EXIT_INTERNAL);
+	return 0;
+}
+
+void vm_request_exit(struct vm *vm, int status)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&vm->lock);
+	if (!vm->stopping) {
+		vm->stopping = true;
+		vm->exit_status = status;
+		if (write(vm->event_fd, &one, sizeof(one)) < 0)
+			vmm_err("cannot wake the main thread: %s", strerror(errno));
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
+bool vm_is_stopping(struct vm *vm)
+{
+	bool stopping;
+
+	pthread_mutex_lock(&vm->lock);
+	stopping = vm->stopping;
+	pthread_mutex_unlock(&vm->lock);
+	return stopping;
+}
+
+/* Typed bytes the UART could not take yet wait here; the FIFO drains as the guest reads. */
+struct console_input {
+	uint8_t buf[256];
+	size_t len;
+	struct term_escape esc;
+	bool open;
+};
+
+static void console_input_feed(struct vm *vm, struct console_input *in)
+{
+	size_t taken = machine_console_input(&vm->machine, in->buf, in->len);
+
+	memmove(in->buf, in->buf + taken, in->len - taken);
+	in->len -= taken;
+}
+
+static void console_input_read(struct vm *vm, struct console_input *in)
+{
+	ssize_t n = read(STDIN_FILENO, in->buf + in->len, sizeof(in->buf) - in->len);
+	bool quit;
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EINTR && errno != EAGAIN))
+			in->open = false; /* end of input: the guest keeps running */
+		return;
+	}
+	in->len += term_escape_filter(&in->esc, in->buf + in->len, n, &quit);
+	if (quit) {
+		vmm_note(vm->cfg->verbose, "Ctrl-A x: quitting");
+		vm_request_exit(vm, VMM_EXIT_QUIT);
+	}
+	console_input_feed(vm, in);
+}
+
+static int vm_signal_fd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+/* The main thread: console input, signals, and the vCPUs' request to stop. */
+static void vm_main_loop(struct vm *vm, int sig_fd)
+{
+	struct console_input in = { .open = true };
+
+	while (!vm_is_stopping(vm)) {
+		struct pollfd fds[3] = {
+			{ .fd = vm->event_fd, .events = POLLIN },
+			{ .fd = sig_fd, .events = POLLIN },
+			{ .fd = in.open && in.len < sizeof(in.buf) ? STDIN_FILENO : -1,
+			  .events = POLLIN },
+		};
+		/* While typed bytes wait for FIFO room, look again soon. */
+		int timeout = in.len ? 10 : -1;
+
+		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
+			break;
+		if (fds[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sig_fd, &si, sizeof(si)) == sizeof(si))
+				vm_request_exit(vm, VMM_EXIT_SIGNAL + si.ssi_signo);
+		}
+		if (fds[2].revents & (POLLIN | POLLHUP | POLLERR))
+			console_input_read(vm, &in);
+		else if (in.len)
+			console_input_feed(vm, &in);
+	}
+}
+
+int vm_run(struct vm *vm)
+{
+	struct term term;
+	unsigned int i;
+	int ret, sig_fd = vm_signal_fd();
+
+	term_raw_enter(&term, STDIN_FILENO);
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		ret = vcpu_start(&vm->vcpus[i]);
+		if (ret) {
+			vmm_err("cannot start vCPU %u: %s", i, strerror(-ret));
+			vm_request_exit(vm, VMM_EXIT_INTERNAL);
+			break;
+		}
+	}
+	vm_main_loop(vm, sig_fd);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_stop(&vm->vcpus[i]);
+	term_raw_leave(&term);
+	if (sig_fd >= 0)
+		close(sig_fd);
+	return vm->exit_status;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_destroy(&vm->vcpus[i]);
+	machine_destroy_devices(&vm->machine);
+	if (vm->gic_fd >= 0)
+		close(vm->gic_fd);
+	if (vm->ram)
+		munmap(vm->ram, vm->cfg->ram_size);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->event_fd >= 0)
+		close(vm->event_fd);
+	pthread_mutex_destroy(&vm->lock);
+}
