@@ -3,6 +3,8 @@
 VMM_CACHE ?= $(HOME)/.cache/vmm
 export VMM_CACHE
 HOST_ARCH := $(shell uname -m)
+# V=1 shows the compiler command lines.
+Q := $(if $(V),,@)
 
 # vmm itself is an aarch64 binary: cross-compiled here, native on an arm64 host.
 ifeq ($(HOST_ARCH),aarch64)
@@ -22,14 +24,16 @@ ARM_LDLIBS := -lfdt -lcap-ng -linih -lpthread
 # Everything that does not call an ioctl: built natively too, for unit tests under sanitizers.
 PURE_SRCS := vmm/util.c vmm/image.c vmm/layout.c vmm/config.c vmm/cli.c vmm/mmio.c \
 	vmm/fdt.c vmm/gic.c vmm/boot.c vmm/term.c vmm/dev/uart.c vmm/dev/rtc.c \
-	vmm/firmware/psci.c
+	vmm/firmware/psci.c vmm/firmware/fwregs.c vmm/firmware/pins.c
 # The thin KVM layer and what drives it: arm64 only.
-KVM_SRCS := vmm/kvm.c vmm/vm.c vmm/gic_kvm.c vmm/cpu/vcpu.c vmm/sandbox.c vmm/main.c
+KVM_SRCS := vmm/kvm.c vmm/vm.c vmm/gic_kvm.c vmm/cpu/vcpu.c vmm/sandbox.c vmm/main.c \
+	vmm/firmware/pins_kvm.c vmm/hostinfo.c
 
 ARM_OBJS := $(patsubst %.c,build/arm64/%.o,$(PURE_SRCS) $(KVM_SRCS))
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-NATIVE_CFLAGS := $(COMMON_CFLAGS) -O1 $(SAN_FLAGS) -Ivmm
+# -iquote: vmm/fdt.h must not stand in for libfdt's <fdt.h>.
+NATIVE_CFLAGS := $(COMMON_CFLAGS) -O1 $(SAN_FLAGS) -iquote vmm
 NATIVE_LDLIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck) -lfdt -linih -lpthread
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 NATIVE_OBJS := $(patsubst %.c,build/native/%.o,$(PURE_SRCS) $(UNIT_SRCS))
@@ -52,15 +56,18 @@ deps:
 	scripts/install-deps
 
 build/vmm: $(ARM_OBJS)
-	$(CROSS_COMPILE)gcc -static -o $@ $^ $(ARM_SYSROOT_FLAGS) $(ARM_LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CROSS_COMPILE)gcc -static -o $@ $^ $(ARM_SYSROOT_FLAGS) $(ARM_LDLIBS)
 
 build/arm64/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CROSS_COMPILE)gcc $(ARM_CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"
+	$(Q)$(CROSS_COMPILE)gcc $(ARM_CFLAGS) -c -o $@ $<
 
 build/native/%.o: %.c
 	@mkdir -p $(dir $@)
-	gcc $(NATIVE_CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"
+	$(Q)gcc $(NATIVE_CFLAGS) -c -o $@ $<
 
 build/unit-tests: $(NATIVE_OBJS)
 	gcc $(SAN_FLAGS) -o $@ $^ $(NATIVE_LDLIBS)

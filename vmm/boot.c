@@ -44,13 +44,18 @@ char *boot_cmdline(const char *user, uint64_t uart_base)
 	return out;
 }
 
-void boot_load(void *ram, const struct boot_layout *layout, const struct file_buf *kernel,
-	       const struct file_buf *initrd, const void *fdt, size_t fdt_size)
+int boot_load(void *ram, const struct boot_layout *layout, const struct input_file *kernel,
+	      const struct input_file *initrd, const void *fdt, size_t fdt_size)
 {
 	uint8_t *base = ram;
+	int ret;
 
-	memcpy(base + (layout->kernel_addr - layout->ram_base), kernel->data, kernel->size);
-	if (initrd && initrd->size)
-		memcpy(base + (layout->initrd_addr - layout->ram_base), initrd->data, initrd->size);
-	memcpy(base + (layout->fdt_addr - layout->ram_base), fdt, fdt_size);
+	ret = input_file_read(kernel, 0, base + (layout->kernel_addr - layout->ram_base),
+			      kernel->size);
+	if (!ret && initrd && initrd->fd >= 0 && initrd->size)
+		ret = input_file_read(initrd, 0, base + (layout->initrd_addr - layout->ram_base),
+				      initrd->size);
+	if (!ret)
+		memcpy(base + (layout->fdt_addr - layout->ram_base), fdt, fdt_size);
+	return ret;
 }

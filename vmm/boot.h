@@ -14,8 +14,11 @@
  */
 char *boot_cmdline(const char *user, uint64_t uart_base);
 
-/* Copies kernel, initrd and device tree into guest RAM (ram maps layout->ram_base). */
-void boot_load(void *ram, const struct boot_layout *layout, const struct file_buf *kernel,
-	       const struct file_buf *initrd, const void *fdt, size_t fdt_size);
+/*
+ * Reads kernel and initrd (initrd may be NULL or closed) into guest RAM, where
+ * ram maps layout->ram_base, and copies the device tree. Returns 0 or -errno.
+ */
+int boot_load(void *ram, const struct boot_layout *layout, const struct input_file *kernel,
+	      const struct input_file *initrd, const void *fdt, size_t fdt_size);
 
 #endif

@@ -23,6 +23,9 @@ static const struct {
 	{ { "cmdline", required_argument, NULL, 0 }, "machine", "cmdline" },
 	{ { "on-reboot", required_argument, NULL, 0 }, "machine", "on_reboot" },
 	{ { "psci", required_argument, NULL, 0 }, "firmware", "psci" },
+	{ { "hypercalls", required_argument, NULL, 0 }, "firmware", "hypercalls" },
+	{ { "fw-reg", required_argument, NULL, 0 }, "firmware", "reg" },
+	{ { "system-suspend", required_argument, NULL, 0 }, "firmware", "system_suspend" },
 };
 
 #define NR_SETTINGS ARRAY_SIZE(setting_options)
@@ -37,6 +40,11 @@ void cli_print_run_usage(void)
 	       "  --cmdline STRING     kernel command line; console=ttyS0 is added unless it names a console\n"
 	       "  --on-reboot ACTION   exit (default, status 10) or restart the guest\n"
 	       "  --psci VERSION       pin the guest's PSCI: 0.1 0.2 1.0 1.1 1.2 1.3, or host\n"
+	       "  --hypercalls LIST    pin hypercall services, e.g. std=trng,vendor_hyp=func_feat+ptp\n"
+	       "                       (std: trng; std_hyp: pv_time; vendor_hyp: func_feat, ptp;\n"
+	       "                       vendor_hyp_2; 'none' or a number also work)\n"
+	       "  --fw-reg ID=VALUE    pin any firmware register by ID, e.g. 0x6030000000160003=0\n"
+	       "  --system-suspend yes offer PSCI SYSTEM_SUSPEND (default no)\n"
 	       "  --config FILE        INI settings (see vmm.conf.example); options override it\n"
 	       "  -v, --verbose        say what vmm does\n"
 	       "  --help, --version\n\n"
@@ -59,20 +67,20 @@ static void build_long_options(struct option *opts)
 	opts[i] = (struct option){ NULL, 0, NULL, 0 };
 }
 
-/* The config file is read before any option so that options win wherever they appear. */
-static const char *find_config_path(int argc, char **argv)
+/*
+ * The config file is read before any option so that options win wherever they
+ * appear; a first pass finds it the way the second will (abbreviations too).
+ */
+static const char *find_config_path(int argc, char **argv, const struct option *opts)
 {
 	const char *path = NULL;
-	int i;
+	int c;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (!strcmp(argv[i], "--config") && i + 1 < argc)
-			path = argv[++i];
-		else if (!strncmp(argv[i], "--config=", 9))
-			path = argv[i] + 9;
-	}
+	optind = 0; /* glibc: 0 restarts the scan from scratch */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":v", opts, NULL)) != -1)
+		if (c == OPT_CONFIG)
+			path = optarg;
 	return path;
 }
 
@@ -92,14 +100,15 @@ static int apply_setting(struct vm_config *cfg, size_t idx, const char *value)
 enum cli_result cli_parse_run(int argc, char **argv, struct vm_config *cfg)
 {
 	struct option opts[NR_SETTINGS + 5];
-	const char *config_path = find_config_path(argc, argv);
+	const char *config_path;
 	int c;
 
+	build_long_options(opts);
+	config_path = find_config_path(argc, argv, opts);
 	if (config_path && config_load_file(cfg, config_path))
 		return CLI_INVALID;
 
-	build_long_options(opts);
-	optind = 1;
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":v", opts, NULL)) != -1) {
 		switch (c) {

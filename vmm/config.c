@@ -111,19 +111,6 @@ static int set_verbose(struct vm_config *cfg, const char *value, char *why, size
 	return 0;
 }
 
-static int set_psci(struct vm_config *cfg, const char *value, char *why, size_t len)
-{
-	if (!strcmp(value, "host")) {
-		cfg->fw.psci_version = PSCI_VERSION_UNSET;
-		return 0;
-	}
-	if (psci_version_parse(value, &cfg->fw.psci_version)) {
-		snprintf(why, len, "need one of 0.1, 0.2, 1.0, 1.1, 1.2, 1.3 or host");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 typedef int (*config_setter)(struct vm_config *, const char *, char *, size_t);
 
 /* Every setting, by the section and key it has in the config file. */
@@ -135,7 +122,7 @@ static const struct {
 	{ "machine", "kernel", set_kernel },	 { "machine", "initrd", set_initrd },
 	{ "machine", "cmdline", set_cmdline },	 { "machine", "cpus", set_cpus },
 	{ "machine", "mem", set_mem },		 { "machine", "on_reboot", set_on_reboot },
-	{ "machine", "verbose", set_verbose },	 { "firmware", "psci", set_psci },
+	{ "machine", "verbose", set_verbose },
 };
 
 int config_set(struct vm_config *cfg, const char *section, const char *key, const char *value,
@@ -147,50 +134,88 @@ int config_set(struct vm_config *cfg, const char *section, const char *key, cons
 		if (!strcmp(config_keys[i].section, section) && !strcmp(config_keys[i].key, key))
 			return config_keys[i].set(cfg, value, why, why_len);
 	}
+	if (!strcmp(section, "firmware"))
+		return fw_pins_config_set(&cfg->fw, key, value, why, why_len);
 	snprintf(why, why_len, "unknown key '%s' in [%s]", key, section);
 	return -ENOENT;
 }
 
 struct ini_ctx {
 	struct vm_config *cfg;
-	bool failed; /* inih goes on after an error; the first one is the one reported */
-	char why[160];
+	FILE *file;
+	int line;	  /* lines read so far: inih reports only the first error's line */
+	int error_line;	  /* where the handler first refused a setting */
+	int long_line;	  /* the first line longer than inih's buffer */
+	char why[256];
 };
+
+/* inih's reader: counts lines, and notices one too long for inih's fixed buffer. */
+static char *config_read_line(char *str, int num, void *stream)
+{
+	struct ini_ctx *ctx = stream;
+	size_t len;
+
+	if (!fgets(str, num, ctx->file))
+		return NULL;
+	len = strlen(str);
+	if (len && str[len - 1] == '\n') {
+		ctx->line++;
+	} else if (!feof(ctx->file)) {
+		if (!ctx->long_line)
+			ctx->long_line = ctx->line + 1;
+		/* Skip the rest so that it is not read as lines of its own. */
+		while (fgets(str, num, ctx->file) && !strchr(str, '\n'))
+			;
+		ctx->line++;
+		str[0] = '\0';
+	}
+	return str;
+}
 
 static int config_ini_line(void *user, const char *section, const char *key, const char *value)
 {
 	struct ini_ctx *ctx = user;
+	char detail[160];
 	int ret;
 
-	if (ctx->failed)
+	if (ctx->error_line)
+		return 1; /* inih goes on after an error; the first one is reported */
+	ret = config_set(ctx->cfg, section, key, value, detail, sizeof(detail));
+	if (!ret)
 		return 1;
-	ret = config_set(ctx->cfg, section, key, value, ctx->why, sizeof(ctx->why));
-	if (ret == -ENOMEM)
+	ctx->error_line = ctx->line;
+	if (ret == -ENOMEM) {
 		snprintf(ctx->why, sizeof(ctx->why), "out of memory");
-	else if (ret && ret != -ENOENT) {
-		char detail[sizeof(ctx->why)];
-		int n;
-
-		memcpy(detail, ctx->why, sizeof(detail));
-		n = snprintf(ctx->why, sizeof(ctx->why), "%s = %s: ", key, value);
-		if (n > 0 && (size_t)n < sizeof(ctx->why))
-			strncat(ctx->why, detail, sizeof(ctx->why) - n - 1);
+	} else if (ret == -ENOENT) {
+		snprintf(ctx->why, sizeof(ctx->why), "%s", detail);
+	} else {
+		snprintf(ctx->why, sizeof(ctx->why), "%s = %s: %s", key, value, detail);
 	}
-	ctx->failed = ret != 0;
-	return ret == 0; /* inih: nonzero means success */
+	return 0;
 }
 
 int config_load_file(struct vm_config *cfg, const char *path)
 {
-	struct ini_ctx ctx = { .cfg = cfg, .why = "malformed line" };
-	int line = ini_parse(path, config_ini_line, &ctx);
+	struct ini_ctx ctx = { .cfg = cfg };
+	int line;
 
-	if (line == -1) {
-		vmm_err("cannot read config file %s; check the path given to --config", path);
+	ctx.file = fopen(path, "r");
+	if (!ctx.file) {
+		vmm_err("cannot read config file %s: %s; check the path given to --config", path,
+			strerror(errno));
 		return -ENOENT;
 	}
+	line = ini_parse_stream(config_read_line, &ctx, config_ini_line, &ctx);
+	fclose(ctx.file);
+	if (ctx.long_line && (!line || ctx.long_line <= line)) {
+		vmm_err("%s:%d: line too long for the config parser; shorten it or give the value "
+			"on the command line",
+			path, ctx.long_line);
+		return -EINVAL;
+	}
 	if (line) {
-		vmm_err("%s:%d: %s; see vmm.conf.example", path, line, ctx.why);
+		vmm_err("%s:%d: %s; see vmm.conf.example", path, line,
+			line == ctx.error_line ? ctx.why : "malformed line (expected key = value)");
 		return -EINVAL;
 	}
 	return 0;

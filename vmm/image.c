@@ -21,9 +21,9 @@ static uint32_t read_le32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-int arm64_image_parse(const void *data, size_t size, struct arm64_image *img)
+int arm64_image_parse(const void *header, uint64_t size, struct arm64_image *img)
 {
-	const uint8_t *hdr = data;
+	const uint8_t *hdr = header;
 	uint64_t flags;
 
 	if (size < ARM64_IMAGE_HEADER_SIZE || read_le32(hdr + 56) != ARM64_IMAGE_MAGIC)

@@ -16,7 +16,11 @@ struct arm64_image {
 #define ARM64_IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
 #define ARM64_IMAGE_HEADER_SIZE 64
 
-/* Returns 0, -ENOEXEC when it is not an arm64 Image, -EINVAL for a header no loader can honour. */
-int arm64_image_parse(const void *data, size_t size, struct arm64_image *img);
+/*
+ * header holds the file's first ARM64_IMAGE_HEADER_SIZE bytes (all of it when
+ * shorter); file_size is the whole file's. Returns 0, -ENOEXEC when it is not
+ * an arm64 Image, -EINVAL for a header no loader can honour.
+ */
+int arm64_image_parse(const void *header, uint64_t file_size, struct arm64_image *img);
 
 #endif

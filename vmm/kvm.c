@@ -4,8 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include "util.h"
 
 static int kvm_ioctl(int fd, unsigned long request, void *arg)
 {
@@ -17,11 +20,23 @@ static int kvm_ioctl(int fd, unsigned long request, void *arg)
 	return ret < 0 ? -errno : ret;
 }
 
-int kvm_open(const char *path)
+int kvm_open_reporting(void)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int fd = open(KVM_DEVICE, O_RDWR | O_CLOEXEC);
 
-	return fd < 0 ? -errno : fd;
+	if (fd >= 0)
+		return fd;
+	fd = -errno;
+	if (fd == -ENOENT)
+		vmm_err("%s does not exist: this host has no KVM; run on an arm64 host with KVM "
+			"(or inside tests/armhost/run)",
+			KVM_DEVICE);
+	else if (fd == -EACCES || fd == -EPERM)
+		vmm_err("no permission to open %s; add your user to the kvm group or run as root",
+			KVM_DEVICE);
+	else
+		vmm_err("cannot open %s: %s", KVM_DEVICE, strerror(-fd));
+	return fd;
 }
 
 int kvm_api_version(int kvm_fd)
@@ -124,6 +139,13 @@ int kvm_create_device(int vm_fd, uint32_t type)
 	return ret < 0 ? ret : (int)dev.fd;
 }
 
+int kvm_create_device_test(int vm_fd, uint32_t type)
+{
+	struct kvm_create_device dev = { .type = type, .flags = KVM_CREATE_DEVICE_TEST };
+
+	return kvm_ioctl(vm_fd, KVM_CREATE_DEVICE, &dev);
+}
+
 int kvm_device_set_attr(int dev_fd, uint32_t group, uint64_t attr, const void *value)
 {
 	struct kvm_device_attr a = { .group = group, .attr = attr,
@@ -156,4 +178,11 @@ int kvm_enable_cap(int vm_fd, uint32_t cap, uint64_t arg0)
 	struct kvm_enable_cap c = { .cap = cap, .args = { arg0 } };
 
 	return kvm_ioctl(vm_fd, KVM_ENABLE_CAP, &c);
+}
+
+int kvm_set_mp_state(int vcpu_fd, uint32_t state)
+{
+	struct kvm_mp_state mp = { .mp_state = state };
+
+	return kvm_ioctl(vcpu_fd, KVM_SET_MP_STATE, &mp);
 }

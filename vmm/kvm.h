@@ -11,7 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-int kvm_open(const char *path);
+#define KVM_DEVICE "/dev/kvm"
+
+/* Opens /dev/kvm; on failure prints the line that tells the user what to do. */
+int kvm_open_reporting(void);
 int kvm_api_version(int kvm_fd);
 int kvm_check_extension(int fd, long cap);
 int kvm_create_vm(int kvm_fd, unsigned int ipa_bits);
@@ -27,10 +30,13 @@ int kvm_set_reg_u64(int vcpu_fd, uint64_t id, uint64_t value);
 /* Returns a malloc'd list; the caller frees it. */
 int kvm_get_reg_list(int vcpu_fd, struct kvm_reg_list **list);
 int kvm_create_device(int vm_fd, uint32_t type);
+/* 0 when this host's KVM can create a device of that type. */
+int kvm_create_device_test(int vm_fd, uint32_t type);
 int kvm_device_set_attr(int dev_fd, uint32_t group, uint64_t attr, const void *value);
 int kvm_device_has_attr(int dev_fd, uint32_t group, uint64_t attr);
 int kvm_irq_line(int vm_fd, uint32_t irq, bool level);
 int kvm_run(int vcpu_fd);
 int kvm_enable_cap(int vm_fd, uint32_t cap, uint64_t arg0);
+int kvm_set_mp_state(int vcpu_fd, uint32_t state);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "exit.h"
+#include "hostinfo.h"
 #include "kvm.h"
 #include "layout.h"
 #include "sandbox.h"
@@ -18,19 +19,25 @@
 #include "version.h"
 #include "vm.h"
 
-#define KVM_DEVICE "/dev/kvm"
 #define KVM_API_VERSION_EXPECTED 12
 
 static int load_boot_files(const struct vm_config *cfg, struct boot_files *boot)
 {
+	uint8_t header[ARM64_IMAGE_HEADER_SIZE];
 	int ret;
 
-	ret = file_read_all(cfg->kernel_path, &boot->kernel);
+	ret = input_file_open(cfg->kernel_path, &boot->kernel);
 	if (ret) {
 		vmm_err("cannot read kernel %s: %s; check the path", cfg->kernel_path, strerror(-ret));
 		return VMM_EXIT_INPUT;
 	}
-	ret = arm64_image_parse(boot->kernel.data, boot->kernel.size, &boot->image);
+	ret = input_file_read(&boot->kernel, 0, header,
+			      boot->kernel.size < sizeof(header) ? boot->kernel.size : sizeof(header));
+	if (ret) {
+		vmm_err("cannot read kernel %s: %s; check the file", cfg->kernel_path, strerror(-ret));
+		return VMM_EXIT_INPUT;
+	}
+	ret = arm64_image_parse(header, boot->kernel.size, &boot->image);
 	if (ret == -ENOEXEC) {
 		vmm_err("%s is not an arm64 Linux Image (no ARM\\x64 magic); give an uncompressed "
 			"Image, e.g. arch/arm64/boot/Image",
@@ -44,7 +51,7 @@ static int load_boot_files(const struct vm_config *cfg, struct boot_files *boot)
 		return VMM_EXIT_INPUT;
 	}
 	if (cfg->initrd_path) {
-		ret = file_read_all(cfg->initrd_path, &boot->initrd);
+		ret = input_file_open(cfg->initrd_path, &boot->initrd);
 		if (ret) {
 			vmm_err("cannot read initrd %s: %s; check the path", cfg->initrd_path,
 				strerror(-ret));
@@ -112,22 +119,6 @@ static int check_host(int kvm_fd, const struct vm_config *cfg)
 		return VMM_EXIT_HOST;
 	}
 	return 0;
-}
-
-static int open_kvm(void)
-{
-	int fd = kvm_open(KVM_DEVICE);
-
-	if (fd == -ENOENT)
-		vmm_err("%s does not exist: this host has no KVM; run on an arm64 host with KVM "
-			"(or inside tests/armhost/run)",
-			KVM_DEVICE);
-	else if (fd == -EACCES || fd == -EPERM)
-		vmm_err("no permission to open %s; add your user to the kvm group or run as root",
-			KVM_DEVICE);
-	else if (fd < 0)
-		vmm_err("cannot open %s: %s", KVM_DEVICE, strerror(-fd));
-	return fd;
 }
 
 /* The vCPU kick must only reach vCPU threads, and stop requests come through a signalfd. */
@@ -200,7 +191,7 @@ static int run_guest(const struct vm_config *cfg, int kvm_fd, const struct boot_
 
 static int cmd_run(int argc, char **argv)
 {
-	struct boot_files boot = { 0 };
+	struct boot_files boot = { .kernel = INPUT_FILE_NONE, .initrd = INPUT_FILE_NONE };
 	struct vm_config cfg;
 	int kvm_fd = -1, status;
 
@@ -218,7 +209,7 @@ static int cmd_run(int argc, char **argv)
 	status = load_boot_files(&cfg, &boot);
 	if (status)
 		goto out;
-	kvm_fd = open_kvm();
+	kvm_fd = kvm_open_reporting();
 	if (kvm_fd < 0) {
 		status = VMM_EXIT_HOST;
 		goto out;
@@ -236,8 +227,8 @@ static int cmd_run(int argc, char **argv)
 out:
 	if (kvm_fd >= 0)
 		close(kvm_fd);
-	file_buf_free(&boot.kernel);
-	file_buf_free(&boot.initrd);
+	input_file_close(&boot.kernel);
+	input_file_close(&boot.initrd);
 	config_free(&cfg);
 	return status;
 }
@@ -246,6 +237,7 @@ static void print_usage(void)
 {
 	printf("usage: vmm COMMAND [options]\n\n"
 	       "  run [options] KERNEL   boot a guest (vmm run --help)\n"
+	       "  host-info [--json]     what this host's KVM offers: firmware registers, PSCI\n"
 	       "  --help, --version\n\n"
 	       "Exit statuses are listed in README.md.\n");
 }
@@ -258,6 +250,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "host-info"))
+		return cmd_host_info(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		print_usage();
 		return 0;

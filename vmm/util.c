@@ -116,49 +116,46 @@ int parse_bool(const char *s, bool *out)
 	return -EINVAL;
 }
 
-int file_read_all(const char *path, struct file_buf *buf)
+int input_file_open(const char *path, struct input_file *f)
 {
 	struct stat st;
-	size_t done = 0;
-	int fd, ret = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		goto out;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int ret = S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode) ? -EISDIR : -errno;
+
+		close(fd);
+		return ret;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = -EISDIR;
-		goto out;
-	}
-	buf->size = st.st_size;
-	buf->data = malloc(buf->size ? buf->size : 1);
-	if (!buf->data) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	while (done < buf->size) {
-		ssize_t n = read(fd, (char *)buf->data + done, buf->size - done);
+	f->fd = fd;
+	f->size = st.st_size;
+	return 0;
+}
+
+int input_file_read(const struct input_file *f, uint64_t offset, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(f->fd, (char *)buf + done, len - done, offset + done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			ret = n < 0 ? -errno : -EIO;
-			file_buf_free(buf);
-			goto out;
-		}
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
 		done += n;
 	}
-out:
-	close(fd);
-	return ret;
+	return 0;
 }
 
-void file_buf_free(struct file_buf *buf)
+void input_file_close(struct input_file *f)
 {
-	free(buf->data);
-	buf->data = NULL;
-	buf->size = 0;
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	f->size = 0;
 }

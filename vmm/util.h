@@ -25,16 +25,21 @@ int parse_uint(const char *s, unsigned long max, unsigned long *out);
 int parse_bool(const char *s, bool *out);
 
 /*
- * A whole file read into memory: kernels and initrds are small next to guest
- * RAM, and holding them lets a guest reboot without reopening files after the
- * capabilities are dropped.
+ * A kernel or initrd, kept open rather than read into memory: it is read
+ * straight into guest RAM, and again on a guest reboot, after vmm has dropped
+ * the capabilities it would need to reopen it.
  */
-struct file_buf {
-	void *data;
-	size_t size;
+struct input_file {
+	int fd;
+	uint64_t size;
 };
 
-int file_read_all(const char *path, struct file_buf *buf);
-void file_buf_free(struct file_buf *buf);
+#define INPUT_FILE_NONE ((struct input_file){ .fd = -1 })
+
+/* Returns 0, or -errno; -EISDIR for anything that is not a regular file. */
+int input_file_open(const char *path, struct input_file *f);
+/* Reads exactly len bytes at offset, or returns -errno (-EIO for a short file). */
+int input_file_read(const struct input_file *f, uint64_t offset, void *buf, size_t len);
+void input_file_close(struct input_file *f);
 
 #endif

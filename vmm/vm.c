@@ -17,6 +17,7 @@
 #include "cpu/regs.h"
 #include "exit.h"
 #include "fdt.h"
+#include "firmware/pins_kvm.h"
 #include "firmware/psci.h"
 #include "kvm.h"
 #include "term.h"
@@ -72,7 +73,9 @@ static int vm_create_vcpus(struct vm *vm)
 	ret = kvm_preferred_target(vm->vm_fd, &init);
 	if (ret)
 		return ret;
-	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	/* Without this feature KVM offers PSCI 0.1 and nothing later. */
+	if (vm->cfg->fw.psci_version != PSCI_V_0_1)
+		init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
 	for (i = 0; i < vm->cfg->nr_cpus; i++) {
 		struct kvm_vcpu_init this = init;
 
@@ -99,8 +102,6 @@ static int vm_read_psci_version(struct vm *vm)
 	if (ret)
 		return ret;
 	vm->machine.psci_version = version;
-	vmm_note(vm->cfg->verbose, "PSCI %u.%u in force (the host's default)",
-		 PSCI_V_MAJOR(vm->machine.psci_version), PSCI_V_MINOR(vm->machine.psci_version));
 	return 0;
 }
 
@@ -124,7 +125,9 @@ static int vm_load_guest(struct vm *vm)
 	vm->machine.bootargs = NULL;
 	if (ret)
 		goto out;
-	boot_load(vm->ram, l, &vm->boot->kernel, &vm->boot->initrd, fdt, FDT_BUF_SIZE);
+	ret = boot_load(vm->ram, l, &vm->boot->kernel, &vm->boot->initrd, fdt, FDT_BUF_SIZE);
+	if (ret)
+		goto out;
 	vmm_note(vm->cfg->verbose, "kernel at 0x%llx, initrd at 0x%llx (%llu bytes), dtb at 0x%llx",
 		 (unsigned long long)l->kernel_addr, (unsigned long long)l->initrd_addr,
 		 (unsigned long long)l->initrd_size, (unsigned long long)l->fdt_addr);
@@ -138,6 +141,26 @@ out:
 	free(bootargs);
 	free(fdt);
 	return ret;
+}
+
+/* SYSTEM_SUSPEND is part of the firmware the guest sees, so it is offered only when asked. */
+static int vm_enable_system_suspend(struct vm *vm)
+{
+	int ret;
+
+	if (!vm->cfg->fw.system_suspend)
+		return 0;
+	if (kvm_check_extension(vm->vm_fd, KVM_CAP_ARM_SYSTEM_SUSPEND) <= 0) {
+		vmm_err("this host's KVM cannot offer PSCI SYSTEM_SUSPEND (Linux 6.1 or later has "
+			"KVM_CAP_ARM_SYSTEM_SUSPEND); drop --system-suspend");
+		return VMM_EXIT_FIRMWARE;
+	}
+	ret = kvm_enable_cap(vm->vm_fd, KVM_CAP_ARM_SYSTEM_SUSPEND, 0);
+	if (ret) {
+		vmm_err("cannot enable KVM_CAP_ARM_SYSTEM_SUSPEND: %s", strerror(-ret));
+		return VMM_EXIT_FIRMWARE;
+	}
+	return 0;
 }
 
 static int vm_fail(const char *what, int err, int status)
@@ -189,6 +212,12 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd, const stru
 			       VMM_EXIT_HOST);
 	vmm_note(cfg->verbose, "GICv%u, %u vCPUs, %lluM RAM, %u-bit IPA", vm->machine.gic_version,
 		 vm->nr_vcpus, (unsigned long long)(cfg->ram_size >> 20), ipa_bits ? ipa_bits : 40);
+	ret = vm_enable_system_suspend(vm);
+	if (ret)
+		return ret;
+	ret = fw_pins_apply(vm);
+	if (ret)
+		return ret;
 	ret = vm_read_psci_version(vm);
 	if (ret)
 		return vm_fail("cannot read the PSCI version", ret, VMM_EXIT_HOST);

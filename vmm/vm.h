@@ -13,8 +13,8 @@
 
 /* What `vmm run` loaded before dropping its privileges; kept for reboots. */
 struct boot_files {
-	struct file_buf kernel;
-	struct file_buf initrd;
+	struct input_file kernel;
+	struct input_file initrd;
 	struct arm64_image image;
 	struct boot_layout layout;
 };

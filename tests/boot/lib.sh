@@ -51,7 +51,7 @@ vmm_wait() {
 t_wait_out() {
 	t_secs=${2:-$T_TIMEOUT}
 	while [ "$t_secs" -gt 0 ]; do
-		tr -d '\r' <"$T_LOG.raw" | grep -qF -- "$1" && return 0
+		[ -f "$T_LOG.raw" ] && tr -d '\r' <"$T_LOG.raw" | grep -qF -- "$1" && return 0
 		kill -0 "$T_PID" 2>/dev/null || break
 		sleep 1
 		t_secs=$((t_secs - 1))

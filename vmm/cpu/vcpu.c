@@ -79,6 +79,17 @@ static int vcpu_system_event(struct vcpu *vcpu)
 			 (flags & KVM_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2) ? "SYSTEM_RESET2" :
 									     "reset");
 		return VMM_EXIT_REBOOT;
+	case KVM_SYSTEM_EVENT_SUSPEND:
+		/*
+		 * api.rst: to honour SYSTEM_SUSPEND, make the vCPU wait as in WFI;
+		 * any interrupt wakes the guest, which resumes from its entry point.
+		 */
+		vmm_note(vcpu->vm->cfg->verbose, "the guest suspended; an interrupt wakes it");
+		if (kvm_set_mp_state(vcpu->fd, KVM_MP_STATE_SUSPENDED)) {
+			vmm_err("vCPU %u: cannot suspend as the guest asked", vcpu->id);
+			return VMM_EXIT_INTERNAL;
+		}
+		return -1;
 	case KVM_SYSTEM_EVENT_CRASH:
 		vmm_err("the guest reported a crash (PSCI SYSTEM_OFF after a panic)");
 		return VMM_EXIT_CRASH;

@@ -29,6 +29,14 @@ int psci_version_parse(const char *s, uint32_t *version)
 	return -EINVAL;
 }
 
+const char *psci_version_name(unsigned int index, uint32_t *version)
+{
+	if (index >= ARRAY_SIZE(psci_versions))
+		return NULL;
+	*version = psci_versions[index].version;
+	return psci_versions[index].name;
+}
+
 /*
  * PSCI 0.1 never fixed its function numbers, so the device tree carries the
  * ones KVM's 0.1 implementation answers to (KVM_PSCI_FN_BASE and up).

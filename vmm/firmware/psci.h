@@ -12,6 +12,9 @@
 /* "0.1" .. "1.3" into PSCI_V(); -EINVAL for anything KVM has never implemented. */
 int psci_version_parse(const char *s, uint32_t *version);
 
+/* The versions as "0.1".."1.3", oldest first; returns NULL past the end. */
+const char *psci_version_name(unsigned int index, uint32_t *version);
+
 /* The /psci node for the version in force: 0.1 needs its function IDs spelled out. */
 int psci_fdt_node(void *fdt, uint32_t version);
 

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMM_TESTS_UNIT_SUITES_H
+#define VMM_TESTS_UNIT_SUITES_H
+
+#include <check.h>
+
+/* One suite per area; main.c runs them all. */
+Suite *util_suite(void);
+Suite *image_suite(void);
+Suite *layout_suite(void);
+Suite *config_suite(void);
+Suite *mmio_suite(void);
+Suite *uart_suite(void);
+Suite *rtc_suite(void);
+Suite *fdt_suite(void);
+Suite *boot_suite(void);
+Suite *term_suite(void);
+Suite *psci_suite(void);
+
+#endif

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/* parse_size, parse_uint, parse_bool and input_file. */
+#include <errno.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "helpers.h"
+#include "suites.h"
+#include "util.h"
+
+static const struct {
+	const char *text;
+	uint64_t bytes;
+} good_sizes[] = {
+	{ "512M", 512ULL << 20 }, { "2G", 2ULL << 30 },
+	{ "64K", 64ULL << 10 },	  { "512", 512ULL << 20 },
+	{ "1GiB", 1ULL << 30 },	  { "256MB", 256ULL << 20 },
+	{ "16m", 16ULL << 20 },	  { "3g", 3ULL << 30 },
+	{ "4KiB", 4096 },	  { "0", 0 },
+};
+
+START_TEST(test_parse_size_accepts)
+{
+	uint64_t bytes = 0xdeadbeef;
+	int ret = parse_size(good_sizes[_i].text, &bytes);
+
+	ck_assert_msg(ret == 0, "parse_size(\"%s\"): expected 0, got %d", good_sizes[_i].text, ret);
+	ck_assert_msg(bytes == good_sizes[_i].bytes, "parse_size(\"%s\"): expected %llu, got %llu",
+		      good_sizes[_i].text, (unsigned long long)good_sizes[_i].bytes,
+		      (unsigned long long)bytes);
+}
+END_TEST
+
+static const char *const bad_sizes[] = {
+	"",
+	"-1",
+	"12Q",
+	"M",
+	"K",
+	"iB",
+	"1iB",
+	"512 ",
+	"1MiBx",
+	"2GB2",
+	"99999999999999999999", /* beyond unsigned long long */
+	"17179869184G",		/* 2^34 GiB: shifts out of 64 bits */
+	"18446744073709551615", /* MiB by default, so it overflows too */
+};
+
+START_TEST(test_parse_size_rejects)
+{
+	uint64_t bytes = 0xdeadbeef;
+	int ret = parse_size(bad_sizes[_i], &bytes);
+
+	ck_assert_msg(ret < 0, "parse_size(\"%s\"): expected a negative errno, got %d",
+		      bad_sizes[_i], ret);
+	ck_assert_msg(bytes == 0xdeadbeef, "parse_size(\"%s\") failed but wrote %llu",
+		      bad_sizes[_i], (unsigned long long)bytes);
+}
+END_TEST
+
+START_TEST(test_parse_size_rejects_null)
+{
+	uint64_t bytes;
+	int ret = parse_size(NULL, &bytes);
+
+	ck_assert_msg(ret == -EINVAL, "parse_size(NULL): expected %d, got %d", -EINVAL, ret);
+}
+END_TEST
+
+START_TEST(test_parse_size_largest)
+{
+	uint64_t bytes = 0;
+	int ret = parse_size("17179869183G", &bytes);
+
+	ck_assert_msg(ret == 0 && bytes == 17179869183ULL << 30,
+		      "parse_size(\"17179869183G\"): expected 0 and %llu, got %d and %llu",
+		      17179869183ULL << 30, ret, (unsigned long long)bytes);
+}
+END_TEST
+
+START_TEST(test_parse_uint_decimal_and_hex)
+{
+	unsigned long a = 0, b = 0;
+	int ret = parse_uint("42", 100, &a) | parse_uint("0x10", 100, &b);
+
+	ck_assert_msg(ret == 0 && a == 42 && b == 16,
+		      "parse_uint: expected 42 and 16, got %lu and %lu (ret %d)", a, b, ret);
+}
+END_TEST
+
+START_TEST(test_parse_uint_max_is_inclusive)
+{
+	unsigned long n = 0;
+	int ret = parse_uint("123", 123, &n);
+
+	ck_assert_msg(ret == 0 && n == 123,
+		      "parse_uint(\"123\", max 123): expected 123, got %d/%lu", ret, n);
+}
+END_TEST
+
+START_TEST(test_parse_uint_above_max)
+{
+	unsigned long n = 7;
+	int ret = parse_uint("124", 123, &n);
+
+	ck_assert_msg(ret == -ERANGE, "parse_uint(\"124\", max 123): expected %d, got %d", -ERANGE,
+		      ret);
+	ck_assert_msg(n == 7, "parse_uint failed but wrote %lu", n);
+}
+END_TEST
+
+static const char *const bad_uints[] = {
+	"", "-1", "3x", "x3", "1.5", " ", "99999999999999999999999"
+};
+
+START_TEST(test_parse_uint_rejects)
+{
+	unsigned long n = 7;
+	int ret = parse_uint(bad_uints[_i], 1000, &n);
+
+	ck_assert_msg(ret == -EINVAL, "parse_uint(\"%s\"): expected %d, got %d", bad_uints[_i],
+		      -EINVAL, ret);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	bool value;
+} good_bools[] = {
+	{ "1", true },	{ "yes", true }, { "true", true },   { "on", true },   { "YES", true },
+	{ "0", false }, { "no", false }, { "false", false }, { "off", false }, { "Off", false },
+};
+
+START_TEST(test_parse_bool_accepts)
+{
+	bool value = !good_bools[_i].value;
+	int ret = parse_bool(good_bools[_i].text, &value);
+
+	ck_assert_msg(ret == 0 && value == good_bools[_i].value,
+		      "parse_bool(\"%s\"): expected 0 and %d, got %d and %d", good_bools[_i].text,
+		      good_bools[_i].value, ret, value);
+}
+END_TEST
+
+static const char *const bad_bools[] = { "", "maybe", "2", "y", "enable", "yes " };
+
+START_TEST(test_parse_bool_rejects)
+{
+	bool value = true;
+	int ret = parse_bool(bad_bools[_i], &value);
+
+	ck_assert_msg(ret == -EINVAL, "parse_bool(\"%s\"): expected %d, got %d", bad_bools[_i],
+		      -EINVAL, ret);
+}
+END_TEST
+
+START_TEST(test_input_file_reads_at_offset)
+{
+	static const char contents[] = "kernel\0bytes\xff";
+	char path[sizeof(TEMP_PATH_TEMPLATE)];
+	struct input_file f = INPUT_FILE_NONE;
+	char got[5] = "";
+	int ret;
+
+	temp_file_create(path, contents, sizeof(contents));
+	ret = input_file_open(path, &f);
+	unlink(path);
+	ck_assert_msg(ret == 0 && f.size == sizeof(contents),
+		      "input_file_open: expected 0 and %zu bytes, got %d and %llu", sizeof(contents),
+		      ret, (unsigned long long)f.size);
+	ret = input_file_read(&f, 7, got, 5);
+	input_file_close(&f);
+
+	ck_assert_msg(ret == 0 && !memcmp(got, "bytes", 5),
+		      "input_file_read(7, 5): expected 0 and \"bytes\", got %d and \"%.5s\"", ret, got);
+}
+END_TEST
+
+START_TEST(test_input_file_short_read_fails)
+{
+	char path[sizeof(TEMP_PATH_TEMPLATE)];
+	struct input_file f = INPUT_FILE_NONE;
+	char got[16];
+	int ret;
+
+	temp_file_create(path, "abc", 3);
+	ck_assert_int_eq(input_file_open(path, &f), 0);
+	unlink(path);
+	ret = input_file_read(&f, 0, got, sizeof(got));
+	input_file_close(&f);
+
+	ck_assert_msg(ret == -EIO, "reading past the end: expected %d, got %d", -EIO, ret);
+}
+END_TEST
+
+START_TEST(test_input_file_missing)
+{
+	struct input_file f = INPUT_FILE_NONE;
+	int ret = input_file_open("/nonexistent/vmm-unit/Image", &f);
+
+	ck_assert_msg(ret == -ENOENT, "input_file_open(missing): expected %d, got %d", -ENOENT, ret);
+}
+END_TEST
+
+START_TEST(test_input_file_directory)
+{
+	struct input_file f = INPUT_FILE_NONE;
+	int ret = input_file_open("/tmp", &f);
+
+	ck_assert_msg(ret == -EISDIR, "input_file_open(/tmp): expected %d, got %d", -EISDIR, ret);
+}
+END_TEST
+
+START_TEST(test_input_file_close_resets)
+{
+	struct input_file f = { .fd = dup(0), .size = 8 };
+
+	input_file_close(&f);
+
+	ck_assert_msg(f.fd == -1 && f.size == 0, "input_file_close: expected -1 and 0, got %d and %llu",
+		      f.fd, (unsigned long long)f.size);
+}
+END_TEST
+
+Suite *util_suite(void)
+{
+	Suite *s = suite_create("util");
+	TCase *size = tcase_create("parse_size");
+	TCase *uint = tcase_create("parse_uint");
+	TCase *boolean = tcase_create("parse_bool");
+	TCase *file = tcase_create("file_read_all");
+
+	tcase_add_loop_test(size, test_parse_size_accepts, 0, ARRAY_SIZE(good_sizes));
+	tcase_add_loop_test(size, test_parse_size_rejects, 0, ARRAY_SIZE(bad_sizes));
+	tcase_add_test(size, test_parse_size_rejects_null);
+	tcase_add_test(size, test_parse_size_largest);
+	suite_add_tcase(s, size);
+
+	tcase_add_test(uint, test_parse_uint_decimal_and_hex);
+	tcase_add_test(uint, test_parse_uint_max_is_inclusive);
+	tcase_add_test(uint, test_parse_uint_above_max);
+	tcase_add_loop_test(uint, test_parse_uint_rejects, 0, ARRAY_SIZE(bad_uints));
+	suite_add_tcase(s, uint);
+
+	tcase_add_loop_test(boolean, test_parse_bool_accepts, 0, ARRAY_SIZE(good_bools));
+	tcase_add_loop_test(boolean, test_parse_bool_rejects, 0, ARRAY_SIZE(bad_bools));
+	suite_add_tcase(s, boolean);
+
+	tcase_add_test(file, test_input_file_reads_at_offset);
+	tcase_add_test(file, test_input_file_short_read_fails);
+	tcase_add_test(file, test_input_file_missing);
+	tcase_add_test(file, test_input_file_directory);
+	tcase_add_test(file, test_input_file_close_resets);
+	suite_add_tcase(s, file);
+	return s;
+}

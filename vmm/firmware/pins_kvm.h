@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMM_FIRMWARE_PINS_KVM_H
+#define VMM_FIRMWARE_PINS_KVM_H
+
+#include <stdint.h>
+
+struct vm;
+struct fw_pins;
+
+/*
+ * Writes every pin through vCPU 0 (the registers are VM-wide) after all vCPUs
+ * are initialised and before any runs, then reads each back. Returns 0, or
+ * the exit status after printing the one line that says which pin failed.
+ */
+int fw_pins_apply(struct vm *vm);
+
+/* Every firmware register the vCPU lists, with its value; -errno on failure. */
+struct fw_reg_value {
+	uint64_t id;
+	uint64_t value;
+};
+int fw_regs_read(int vcpu_fd, struct fw_reg_value **regs, unsigned int *nr);
+
+/* Which PSCI versions KVM accepts on this vCPU's VM (a bit per entry of psci_versions). */
+int fw_psci_probe(int vcpu_fd, uint32_t *accepted, unsigned int max, unsigned int *nr);
+
+#endif
