@@ -22,6 +22,7 @@ static const struct {
 	{ { "initrd", required_argument, NULL, 0 }, "machine", "initrd" },
 	{ { "cmdline", required_argument, NULL, 0 }, "machine", "cmdline" },
 	{ { "on-reboot", required_argument, NULL, 0 }, "machine", "on_reboot" },
+	{ { "api-socket", required_argument, NULL, 0 }, "machine", "api_socket" },
 	{ { "psci", required_argument, NULL, 0 }, "firmware", "psci" },
 	{ { "hypercalls", required_argument, NULL, 0 }, "firmware", "hypercalls" },
 	{ { "fw-reg", required_argument, NULL, 0 }, "firmware", "reg" },
@@ -39,6 +40,7 @@ void cli_print_run_usage(void)
 	       "  --initrd FILE        initial ramdisk\n"
 	       "  --cmdline STRING     kernel command line; console=ttyS0 is added unless it names a console\n"
 	       "  --on-reboot ACTION   exit (default, status 10) or restart the guest\n"
+	       "  --api-socket PATH    control socket for vmm save/pause/resume/stop/info\n"
 	       "  --psci VERSION       pin the guest's PSCI: 0.1 0.2 1.0 1.1 1.2 1.3, or host\n"
 	       "  --hypercalls LIST    pin hypercall services, e.g. std=trng,vendor_hyp=func_feat+ptp\n"
 	       "                       (std: trng; std_hyp: pv_time; vendor_hyp: func_feat, ptp;\n"

@@ -24,6 +24,7 @@ void config_free(struct vm_config *cfg)
 	free(cfg->kernel_path);
 	free(cfg->initrd_path);
 	free(cfg->cmdline);
+	free(cfg->api_socket);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -57,6 +58,13 @@ static int set_cmdline(struct vm_config *cfg, const char *value, char *why, size
 	(void)why;
 	(void)len;
 	return set_string(&cfg->cmdline, value);
+}
+
+static int set_api_socket(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	(void)why;
+	(void)len;
+	return set_string(&cfg->api_socket, value);
 }
 
 static int set_cpus(struct vm_config *cfg, const char *value, char *why, size_t len)
@@ -122,7 +130,7 @@ static const struct {
 	{ "machine", "kernel", set_kernel },	 { "machine", "initrd", set_initrd },
 	{ "machine", "cmdline", set_cmdline },	 { "machine", "cpus", set_cpus },
 	{ "machine", "mem", set_mem },		 { "machine", "on_reboot", set_on_reboot },
-	{ "machine", "verbose", set_verbose },
+	{ "machine", "verbose", set_verbose },	 { "machine", "api_socket", set_api_socket },
 };
 
 int config_set(struct vm_config *cfg, const char *section, const char *key, const char *value,

@@ -19,6 +19,7 @@ struct vm_config {
 	char *kernel_path;
 	char *initrd_path;
 	char *cmdline;
+	char *api_socket; /* the control socket's path, or NULL */
 	unsigned int nr_cpus;
 	uint64_t ram_size;
 	enum reboot_action on_reboot;

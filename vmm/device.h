@@ -8,6 +8,8 @@
 
 struct device;
 struct machine;
+struct snap_writer;
+struct snap_section;
 
 /*
  * What a device model offers the machine. Every callback may be called from
@@ -23,6 +25,9 @@ struct device_ops {
 	int (*fdt_node)(struct device *dev, void *fdt);
 	/* Bytes typed at the console; returns how many the device took. */
 	size_t (*console_input)(struct device *dev, const uint8_t *buf, size_t len);
+	/* The device's state into its snapshot section, and back (after the section's name). */
+	int (*save)(struct device *dev, struct snap_writer *w);
+	int (*restore)(struct device *dev, struct snap_section *s);
 	void (*destroy)(struct device *dev);
 };
 

@@ -154,6 +154,14 @@ int kvm_device_set_attr(int dev_fd, uint32_t group, uint64_t attr, const void *v
 	return kvm_ioctl(dev_fd, KVM_SET_DEVICE_ATTR, &a);
 }
 
+int kvm_device_get_attr(int dev_fd, uint32_t group, uint64_t attr, void *value)
+{
+	struct kvm_device_attr a = { .group = group, .attr = attr,
+				     .addr = (uint64_t)(unsigned long)value };
+
+	return kvm_ioctl(dev_fd, KVM_GET_DEVICE_ATTR, &a);
+}
+
 int kvm_device_has_attr(int dev_fd, uint32_t group, uint64_t attr)
 {
 	struct kvm_device_attr a = { .group = group, .attr = attr };
@@ -185,4 +193,24 @@ int kvm_set_mp_state(int vcpu_fd, uint32_t state)
 	struct kvm_mp_state mp = { .mp_state = state };
 
 	return kvm_ioctl(vcpu_fd, KVM_SET_MP_STATE, &mp);
+}
+
+int kvm_get_mp_state(int vcpu_fd, uint32_t *state)
+{
+	struct kvm_mp_state mp;
+	int ret = kvm_ioctl(vcpu_fd, KVM_GET_MP_STATE, &mp);
+
+	if (!ret)
+		*state = mp.mp_state;
+	return ret;
+}
+
+int kvm_get_vcpu_events(int vcpu_fd, struct kvm_vcpu_events *events)
+{
+	return kvm_ioctl(vcpu_fd, KVM_GET_VCPU_EVENTS, events);
+}
+
+int kvm_set_vcpu_events(int vcpu_fd, const struct kvm_vcpu_events *events)
+{
+	return kvm_ioctl(vcpu_fd, KVM_SET_VCPU_EVENTS, (void *)events);
 }

@@ -33,10 +33,14 @@ int kvm_create_device(int vm_fd, uint32_t type);
 /* 0 when this host's KVM can create a device of that type. */
 int kvm_create_device_test(int vm_fd, uint32_t type);
 int kvm_device_set_attr(int dev_fd, uint32_t group, uint64_t attr, const void *value);
+int kvm_device_get_attr(int dev_fd, uint32_t group, uint64_t attr, void *value);
 int kvm_device_has_attr(int dev_fd, uint32_t group, uint64_t attr);
 int kvm_irq_line(int vm_fd, uint32_t irq, bool level);
 int kvm_run(int vcpu_fd);
 int kvm_enable_cap(int vm_fd, uint32_t cap, uint64_t arg0);
 int kvm_set_mp_state(int vcpu_fd, uint32_t state);
+int kvm_get_mp_state(int vcpu_fd, uint32_t *state);
+int kvm_get_vcpu_events(int vcpu_fd, struct kvm_vcpu_events *events);
+int kvm_set_vcpu_events(int vcpu_fd, const struct kvm_vcpu_events *events);
 
 #endif

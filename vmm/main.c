@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vmm: subcommand dispatch; the only place that decides an exit status. */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,17 +10,22 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "cli.h"
+#include "client.h"
 #include "exit.h"
 #include "hostinfo.h"
 #include "kvm.h"
 #include "layout.h"
+#include "migrate/restore.h"
+#include "migrate/format.h"
+#include "migrate/snapshot.h"
+#include "firmware/psci.h"
 #include "sandbox.h"
 #include "util.h"
 #include "version.h"
 #include "vm.h"
 
-#define KVM_API_VERSION_EXPECTED 12
 
 static int load_boot_files(const struct vm_config *cfg, struct boot_files *boot)
 {
@@ -70,57 +76,6 @@ static int load_boot_files(const struct vm_config *cfg, struct boot_files *boot)
 	return 0;
 }
 
-/* The capabilities vmm cannot run a guest without, each with what it is for. */
-static const struct {
-	long cap;
-	const char *name;
-	const char *why;
-} required_caps[] = {
-	{ KVM_CAP_ONE_REG, "KVM_CAP_ONE_REG", "to set registers" },
-	{ KVM_CAP_ARM_PSCI_0_2, "KVM_CAP_ARM_PSCI_0_2", "for PSCI CPU_ON and power-off" },
-	{ KVM_CAP_DEVICE_CTRL, "KVM_CAP_DEVICE_CTRL", "for the in-kernel GIC" },
-	{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT", "to pause vCPUs reliably" },
-	{ KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING", "to raise device interrupts" },
-};
-
-static int check_host(int kvm_fd, const struct vm_config *cfg)
-{
-	unsigned int need_ipa = layout_ipa_bits(cfg->ram_size);
-	int version, max_ipa, max_vcpus;
-	size_t i;
-
-	version = kvm_api_version(kvm_fd);
-	if (version != KVM_API_VERSION_EXPECTED) {
-		vmm_err("%s speaks KVM API %d, vmm needs %d; use a newer host kernel", KVM_DEVICE,
-			version, KVM_API_VERSION_EXPECTED);
-		return VMM_EXIT_HOST;
-	}
-	for (i = 0; i < ARRAY_SIZE(required_caps); i++) {
-		if (kvm_check_extension(kvm_fd, required_caps[i].cap) <= 0) {
-			vmm_err("this host's KVM lacks %s, needed %s; use a newer host kernel",
-				required_caps[i].name, required_caps[i].why);
-			return VMM_EXIT_HOST;
-		}
-	}
-	max_ipa = kvm_check_extension(kvm_fd, KVM_CAP_ARM_VM_IPA_SIZE);
-	if (max_ipa <= 0)
-		max_ipa = 40;
-	if ((int)need_ipa > max_ipa) {
-		vmm_err("--mem %lluM ends beyond this host's %d-bit guest physical address space; "
-			"use at most %lluM",
-			(unsigned long long)(cfg->ram_size >> 20), max_ipa,
-			(unsigned long long)(((1ULL << max_ipa) - RAM_BASE) >> 20));
-		return VMM_EXIT_HOST;
-	}
-	max_vcpus = kvm_check_extension(kvm_fd, KVM_CAP_MAX_VCPUS);
-	if (max_vcpus > 0 && cfg->nr_cpus > (unsigned int)max_vcpus) {
-		vmm_err("--cpus %u is more than this host's KVM allows (%d); use fewer", cfg->nr_cpus,
-			max_vcpus);
-		return VMM_EXIT_HOST;
-	}
-	return 0;
-}
-
 /* The vCPU kick must only reach vCPU threads, and stop requests come through a signalfd. */
 static void block_signals(void)
 {
@@ -164,7 +119,48 @@ static unsigned long resident_kib(void *addr, uint64_t size)
 	return resident * 4;
 }
 
-static int run_guest(const struct vm_config *cfg, int kvm_fd, const struct boot_files *boot)
+static void note_peak_rss(const struct vm *vm)
+{
+	if (vm->cfg->verbose && vm->ram)
+		vmm_note(true, "peak RSS %ld KiB, of which guest RAM %lu KiB", peak_rss_kib(),
+			 resident_kib(vm->ram, vm->cfg->ram_size));
+}
+
+/* The socket is made before privileges go, and outlives the VMs of a restarting guest. */
+static int open_api_socket(const struct vm_config *cfg, struct api_server *api)
+{
+	int ret;
+
+	api->listen_fd = api->client_fd = -1;
+	api->path = NULL;
+	if (!cfg->api_socket)
+		return 0;
+	ret = api_server_open(api, cfg->api_socket);
+	if (ret) {
+		vmm_err("cannot create the control socket %s: %s; choose another --api-socket path",
+			cfg->api_socket, strerror(-ret));
+		return VMM_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The steps every VM takes once its files are open: the socket, no privileges, signals. */
+static int prepare_to_run(const struct vm_config *cfg, struct api_server *api)
+{
+	int status = open_api_socket(cfg, api);
+
+	if (status)
+		return status;
+	if (sandbox_drop_capabilities()) {
+		vmm_err("cannot drop capabilities; run vmm as root or as a user in the kvm group");
+		return VMM_EXIT_HOST;
+	}
+	block_signals();
+	return 0;
+}
+
+static int run_guest(const struct vm_config *cfg, int kvm_fd, const struct boot_files *boot,
+		     struct api_server *api)
 {
 	struct vm *vm = calloc(1, sizeof(*vm));
 	int status;
@@ -175,11 +171,10 @@ static int run_guest(const struct vm_config *cfg, int kvm_fd, const struct boot_
 	}
 	for (;;) {
 		status = vm_create(vm, cfg, kvm_fd, boot);
+		vm->api = cfg->api_socket ? api : NULL;
 		if (!status)
 			status = vm_run(vm);
-		if (cfg->verbose && vm->ram)
-			vmm_note(true, "peak RSS %ld KiB, of which guest RAM %lu KiB", peak_rss_kib(),
-				 resident_kib(vm->ram, cfg->ram_size));
+		note_peak_rss(vm);
 		vm_destroy(vm);
 		if (status != VMM_EXIT_REBOOT || cfg->on_reboot != REBOOT_RESTART)
 			break;
@@ -192,6 +187,7 @@ static int run_guest(const struct vm_config *cfg, int kvm_fd, const struct boot_
 static int cmd_run(int argc, char **argv)
 {
 	struct boot_files boot = { .kernel = INPUT_FILE_NONE, .initrd = INPUT_FILE_NONE };
+	struct api_server api = { .listen_fd = -1, .client_fd = -1 };
 	struct vm_config cfg;
 	int kvm_fd = -1, status;
 
@@ -214,21 +210,141 @@ static int cmd_run(int argc, char **argv)
 		status = VMM_EXIT_HOST;
 		goto out;
 	}
-	status = check_host(kvm_fd, &cfg);
-	if (status)
-		goto out;
-	if (sandbox_drop_capabilities()) {
-		vmm_err("cannot drop capabilities; run vmm as root or as a user in the kvm group");
-		status = VMM_EXIT_HOST;
-		goto out;
-	}
-	block_signals();
-	status = run_guest(&cfg, kvm_fd, &boot);
+	status = vm_check_host(kvm_fd, &cfg);
+	status = status ?: prepare_to_run(&cfg, &api);
+	if (!status)
+		status = run_guest(&cfg, kvm_fd, &boot, &api);
 out:
+	api_server_close(&api);
 	if (kvm_fd >= 0)
 		close(kvm_fd);
 	input_file_close(&boot.kernel);
 	input_file_close(&boot.initrd);
+	config_free(&cfg);
+	return status;
+}
+
+struct restore_args {
+	const char *path;
+	bool check;
+};
+
+static int parse_restore_args(int argc, char **argv, struct vm_config *cfg, struct restore_args *a)
+{
+	static const struct option opts[] = {
+		{ "api-socket", required_argument, NULL, 's' }, { "check", no_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":v", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			free(cfg->api_socket);
+			cfg->api_socket = strdup(optarg);
+			break;
+		case 'c':
+			a->check = true;
+			break;
+		case 'v':
+			cfg->verbose = true;
+			break;
+		case 'h':
+			printf("usage: vmm restore FILE [--api-socket PATH] [--check] [-v]\n"
+			       "Recreate the VM a snapshot holds and run it; --check only says whether\n"
+			       "this host can, and exits 0 if so.\n");
+			return -1;
+		default:
+			vmm_err("restore: bad option %s; see vmm restore --help", argv[optind - 1]);
+			return VMM_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		vmm_err("restore: give exactly one snapshot FILE; see vmm restore --help");
+		return VMM_EXIT_USAGE;
+	}
+	a->path = argv[optind];
+	return 0;
+}
+
+/* The machine the snapshot describes, as vm_config: what vm_setup and friends read. */
+static int restore_config_apply(const struct restore_config *rc, struct vm_config *cfg)
+{
+	cfg->nr_cpus = rc->nr_cpus;
+	cfg->ram_size = rc->ram_size;
+	cfg->fw.psci_version = rc->psci_version;
+	cfg->fw.system_suspend = rc->system_suspend;
+	cfg->cmdline = strdup(rc->cmdline);
+	return cfg->cmdline ? 0 : -ENOMEM;
+}
+
+static int restore_and_run(const struct vm_config *cfg, int kvm_fd, struct snap_reader *r,
+			   const struct restore_config *rc, struct api_server *api, bool check)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+	int status;
+
+	if (!vm)
+		return VMM_EXIT_INTERNAL;
+	status = vm_restore_create(vm, cfg, kvm_fd, r, rc);
+	vm->api = cfg->api_socket ? api : NULL;
+	if (check && !status)
+		printf("vmm: the snapshot can be restored on this host: %u vCPUs, %lluM RAM, "
+		       "PSCI %u.%u\n",
+		       rc->nr_cpus, (unsigned long long)(rc->ram_size >> 20),
+		       PSCI_V_MAJOR(rc->psci_version), PSCI_V_MINOR(rc->psci_version));
+	else if (!status)
+		status = vm_run(vm);
+	note_peak_rss(vm);
+	vm_destroy(vm);
+	free(vm);
+	return status;
+}
+
+static int cmd_restore(int argc, char **argv)
+{
+	struct api_server api = { .listen_fd = -1, .client_fd = -1 };
+	struct restore_args args = { 0 };
+	struct restore_config rc;
+	struct snap_reader *r = NULL;
+	struct vm_config cfg;
+	char why[256] = "";
+	int kvm_fd = -1, status, ret;
+
+	config_init(&cfg);
+	status = parse_restore_args(argc, argv, &cfg, &args);
+	if (status)
+		goto out;
+	ret = snap_reader_open(&r, args.path, why, sizeof(why));
+	if (!ret) {
+		ret = restore_read_config(r, &rc);
+		if (ret)
+			snprintf(why, sizeof(why), "its machine description is one vmm cannot build");
+	}
+	if (ret) {
+		vmm_err("snapshot %s refused: %s", args.path, why[0] ? why : strerror(-ret));
+		status = VMM_EXIT_SNAPSHOT;
+		goto out;
+	}
+	vmm_note(cfg.verbose, "snapshot saved by vmm %s on Linux %s",
+		 snap_reader_header(r)->vmm_version, snap_reader_header(r)->host_release);
+	status = restore_config_apply(&rc, &cfg) ? VMM_EXIT_INTERNAL : 0;
+	kvm_fd = status ? -1 : kvm_open_reporting();
+	if (!status && kvm_fd < 0)
+		status = VMM_EXIT_HOST;
+	status = status ?: vm_check_host(kvm_fd, &cfg);
+	status = status ?: prepare_to_run(&cfg, &api);
+	status = status ?: restore_and_run(&cfg, kvm_fd, r, &rc, &api, args.check);
+out:
+	status = status < 0 ? 0 : status;
+	api_server_close(&api);
+	if (kvm_fd >= 0)
+		close(kvm_fd);
+	if (r)
+		snap_reader_close(r);
 	config_free(&cfg);
 	return status;
 }
@@ -238,6 +354,10 @@ static void print_usage(void)
 	printf("usage: vmm COMMAND [options]\n\n"
 	       "  run [options] KERNEL   boot a guest (vmm run --help)\n"
 	       "  host-info [--json]     what this host's KVM offers: firmware registers, PSCI\n"
+	       "  restore FILE [--api-socket PATH] [--check]   run the VM a snapshot holds\n"
+	       "  inspect FILE [--json]  what a snapshot holds\n"
+	       "  save [--stop] --socket PATH FILE   snapshot a running vmm\n"
+	       "  pause|resume|stop|info --socket PATH\n"
 	       "  --help, --version\n\n"
 	       "Exit statuses are listed in README.md.\n");
 }
@@ -252,6 +372,12 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "host-info"))
 		return cmd_host_info(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "restore"))
+		return cmd_restore(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "inspect"))
+		return cmd_inspect(argc - 1, argv + 1);
+	if (client_command_known(argv[1]))
+		return cmd_client(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		print_usage();
 		return 0;

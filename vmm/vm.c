@@ -13,8 +13,11 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "api.h"
+#include "control.h"
 #include "boot.h"
 #include "cpu/regs.h"
+#include "cpu/regs_kvm.h"
 #include "exit.h"
 #include "fdt.h"
 #include "firmware/pins_kvm.h"
@@ -23,6 +26,59 @@
 #include "term.h"
 
 #define FDT_BUF_SIZE 0x10000
+#define KVM_API_VERSION_EXPECTED 12
+
+/* The capabilities vmm cannot run a guest without, each with what it is for. */
+static const struct {
+	long cap;
+	const char *name;
+	const char *why;
+} required_caps[] = {
+	{ KVM_CAP_ONE_REG, "KVM_CAP_ONE_REG", "to set registers" },
+	{ KVM_CAP_ARM_PSCI_0_2, "KVM_CAP_ARM_PSCI_0_2", "for PSCI CPU_ON and power-off" },
+	{ KVM_CAP_DEVICE_CTRL, "KVM_CAP_DEVICE_CTRL", "for the in-kernel GIC" },
+	{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT", "to pause vCPUs reliably" },
+	{ KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING", "to raise device interrupts" },
+};
+
+int vm_check_host(int kvm_fd, const struct vm_config *cfg)
+{
+	unsigned int need_ipa = layout_ipa_bits(cfg->ram_size);
+	int version, max_ipa, max_vcpus;
+	size_t i;
+
+	version = kvm_api_version(kvm_fd);
+	if (version != KVM_API_VERSION_EXPECTED) {
+		vmm_err("%s speaks KVM API %d, vmm needs %d; use a newer host kernel", KVM_DEVICE,
+			version, KVM_API_VERSION_EXPECTED);
+		return VMM_EXIT_HOST;
+	}
+	for (i = 0; i < ARRAY_SIZE(required_caps); i++) {
+		if (kvm_check_extension(kvm_fd, required_caps[i].cap) <= 0) {
+			vmm_err("this host's KVM lacks %s, needed %s; use a newer host kernel",
+				required_caps[i].name, required_caps[i].why);
+			return VMM_EXIT_HOST;
+		}
+	}
+	max_ipa = kvm_check_extension(kvm_fd, KVM_CAP_ARM_VM_IPA_SIZE);
+	if (max_ipa <= 0)
+		max_ipa = 40;
+	if ((int)need_ipa > max_ipa) {
+		vmm_err("--mem %lluM ends beyond this host's %d-bit guest physical address space; "
+			"use at most %lluM",
+			(unsigned long long)(cfg->ram_size >> 20), max_ipa,
+			(unsigned long long)(((1ULL << max_ipa) - RAM_BASE) >> 20));
+		return VMM_EXIT_HOST;
+	}
+	max_vcpus = kvm_check_extension(kvm_fd, KVM_CAP_MAX_VCPUS);
+	if (max_vcpus > 0 && cfg->nr_cpus > (unsigned int)max_vcpus) {
+		vmm_err("--cpus %u is more than this host's KVM allows (%d); use fewer", cfg->nr_cpus,
+			max_vcpus);
+		return VMM_EXIT_HOST;
+	}
+	return 0;
+}
+
 
 static void vm_irq_set(void *ctx, unsigned int spi, bool level)
 {
@@ -48,49 +104,68 @@ static void vm_console_write(void *ctx, const uint8_t *buf, size_t len)
 	}
 }
 
-static int vm_map_ram(struct vm *vm)
+/*
+ * Anonymous for a fresh boot; for a restore, the snapshot's memory mapped
+ * MAP_PRIVATE so that pages are read only when the guest touches them.
+ */
+int vm_map_ram(struct vm *vm, int fd, uint64_t offset)
 {
 	uint64_t size = vm->cfg->ram_size;
-	int ret;
+	int flags = MAP_PRIVATE | MAP_NORESERVE | (fd < 0 ? MAP_ANONYMOUS : 0);
 
-	/* NORESERVE: untouched guest pages cost the host nothing. */
-	vm->ram = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		       -1, 0);
+	vm->ram = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, fd, fd < 0 ? 0 : offset);
 	if (vm->ram == MAP_FAILED) {
 		vm->ram = NULL;
 		return -errno;
 	}
-	ret = kvm_set_memory(vm->vm_fd, 0, RAM_BASE, size, vm->ram);
-	return ret;
+	vm->ram_from_file = fd >= 0;
+	return kvm_set_memory(vm->vm_fd, 0, RAM_BASE, size, vm->ram);
 }
 
-static int vm_create_vcpus(struct vm *vm)
+/* What every boot gives a vCPU; secondaries wait powered off for the guest's PSCI CPU_ON. */
+static int vm_boot_vcpu_inits(struct vm *vm, struct kvm_vcpu_init *inits)
 {
-	struct kvm_vcpu_init init;
+	unsigned int i;
+	int ret = kvm_preferred_target(vm->vm_fd, &inits[0]);
+
+	if (ret)
+		return ret;
+	/* Without PSCI_0_2 KVM offers PSCI 0.1 and nothing later. */
+	if (vm->cfg->fw.psci_version != PSCI_V_0_1)
+		inits[0].features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	for (i = 1; i < vm->cfg->nr_cpus; i++) {
+		inits[i] = inits[0];
+		inits[i].features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
+	}
+	return 0;
+}
+
+int vm_add_vcpus(struct vm *vm, const struct kvm_vcpu_init *inits)
+{
 	unsigned int i;
 	int ret;
 
-	ret = kvm_preferred_target(vm->vm_fd, &init);
-	if (ret)
-		return ret;
-	/* Without this feature KVM offers PSCI 0.1 and nothing later. */
-	if (vm->cfg->fw.psci_version != PSCI_V_0_1)
-		init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
 	for (i = 0; i < vm->cfg->nr_cpus; i++) {
-		struct kvm_vcpu_init this = init;
-
-		/* Secondaries wait powered off until the guest's PSCI CPU_ON. */
-		if (i)
-			this.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
-		ret = vcpu_create(vm, &vm->vcpus[i], i, &this);
+		ret = vcpu_create(vm, &vm->vcpus[i], i, &inits[i]);
 		vm->nr_vcpus = i + 1;
 		if (ret)
-			return ret;
+			return vm_fail("cannot create the vCPUs", ret, VMM_EXIT_HOST);
 		ret = kvm_get_reg_u64(vm->vcpus[i].fd, REG_MPIDR_EL1, &vm->machine.mpidr[i]);
 		if (ret)
-			return ret;
+			return vm_fail("cannot read a vCPU's MPIDR", ret, VMM_EXIT_HOST);
 	}
 	vm->machine.nr_cpus = vm->nr_vcpus;
+	ret = gic_create(vm);
+	if (ret == -E2BIG) {
+		vmm_err("this host has only GICv2, which serves at most 8 vCPUs; use --cpus 8 or fewer");
+		return VMM_EXIT_HOST;
+	}
+	if (ret)
+		return vm_fail("cannot create the interrupt controller (GICv3 or GICv2)", ret,
+			       VMM_EXIT_HOST);
+	vmm_note(vm->cfg->verbose, "GICv%u, %u vCPUs, %lluM RAM, %u-bit IPA",
+		 vm->machine.gic_version, vm->nr_vcpus,
+		 (unsigned long long)(vm->cfg->ram_size >> 20), vm->ipa_bits ? vm->ipa_bits : 40);
 	return 0;
 }
 
@@ -144,7 +219,7 @@ out:
 }
 
 /* SYSTEM_SUSPEND is part of the firmware the guest sees, so it is offered only when asked. */
-static int vm_enable_system_suspend(struct vm *vm)
+int vm_enable_system_suspend(struct vm *vm)
 {
 	int ret;
 
@@ -163,24 +238,21 @@ static int vm_enable_system_suspend(struct vm *vm)
 	return 0;
 }
 
-static int vm_fail(const char *what, int err, int status)
+int vm_fail(const char *what, int err, int status)
 {
 	vmm_err("%s: %s", what, strerror(-err));
 	return status;
 }
 
-int vm_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd, const struct boot_files *boot)
+int vm_setup(struct vm *vm, const struct vm_config *cfg, int kvm_fd, unsigned int ipa_bits)
 {
-	unsigned int ipa_bits = layout_ipa_bits(cfg->ram_size);
-	int ret;
-
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = cfg;
-	vm->boot = boot;
 	vm->kvm_fd = kvm_fd;
 	vm->gic_fd = -1;
 	vm->event_fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
+	pthread_cond_init(&vm->cond, NULL);
 	vm->machine.irq_set = vm_irq_set;
 	vm->machine.console_write = vm_console_write;
 	vm->machine.hook_ctx = vm;
@@ -188,6 +260,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd, const stru
 	/* Hosts without KVM_CAP_ARM_VM_IPA_SIZE have exactly 40 bits: type 0. */
 	if (kvm_check_extension(kvm_fd, KVM_CAP_ARM_VM_IPA_SIZE) <= 0)
 		ipa_bits = 0;
+	vm->ipa_bits = ipa_bits;
 	vm->vm_fd = kvm_create_vm(kvm_fd, ipa_bits);
 	if (vm->vm_fd < 0)
 		return vm_fail("cannot create a KVM VM", vm->vm_fd, VMM_EXIT_HOST);
@@ -195,32 +268,46 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd, const stru
 	vm->event_fd = eventfd(0, EFD_CLOEXEC);
 	if (vm->run_size <= 0 || vm->event_fd < 0)
 		return vm_fail("cannot set up the VM", -errno, VMM_EXIT_INTERNAL);
+	return 0;
+}
 
-	ret = vm_map_ram(vm);
-	if (ret)
-		return vm_fail("cannot map guest RAM", ret, VMM_EXIT_HOST);
-	ret = vm_create_vcpus(vm);
-	if (ret)
-		return vm_fail("cannot create the vCPUs", ret, VMM_EXIT_HOST);
-	ret = gic_create(vm);
-	if (ret == -E2BIG) {
-		vmm_err("this host has only GICv2, which serves at most 8 vCPUs; use --cpus 8 or fewer");
-		return VMM_EXIT_HOST;
-	}
-	if (ret)
-		return vm_fail("cannot create the interrupt controller (GICv3 or GICv2)", ret,
-			       VMM_EXIT_HOST);
-	vmm_note(cfg->verbose, "GICv%u, %u vCPUs, %lluM RAM, %u-bit IPA", vm->machine.gic_version,
-		 vm->nr_vcpus, (unsigned long long)(cfg->ram_size >> 20), ipa_bits ? ipa_bits : 40);
-	ret = vm_enable_system_suspend(vm);
+/* What each vCPU holds before it first runs: restore tells a reset value from a guest's. */
+static int vm_record_reset_values(struct vm *vm)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < vm->nr_vcpus && !ret; i++)
+		ret = vcpu_regs_read(vm->vcpus[i].fd, NULL, &vm->vcpus[i].reset);
+	return ret;
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd, const struct boot_files *boot)
+{
+	struct kvm_vcpu_init inits[LAYOUT_MAX_CPUS];
+	int ret;
+
+	ret = vm_setup(vm, cfg, kvm_fd, layout_ipa_bits(cfg->ram_size));
 	if (ret)
 		return ret;
-	ret = fw_pins_apply(vm);
+	vm->boot = boot;
+	ret = vm_map_ram(vm, -1, 0);
+	if (ret)
+		return vm_fail("cannot map guest RAM", ret, VMM_EXIT_HOST);
+	ret = vm_boot_vcpu_inits(vm, inits);
+	if (ret)
+		return vm_fail("cannot learn the host's preferred vCPU type", ret, VMM_EXIT_HOST);
+	ret = vm_add_vcpus(vm, inits);
+	ret = ret ?: vm_enable_system_suspend(vm);
+	ret = ret ?: fw_pins_apply(vm);
 	if (ret)
 		return ret;
 	ret = vm_read_psci_version(vm);
 	if (ret)
 		return vm_fail("cannot read the PSCI version", ret, VMM_EXIT_HOST);
+	ret = vm_record_reset_values(vm);
+	if (ret)
+		return vm_fail("cannot read the vCPU registers", ret, VMM_EXIT_HOST);
 	ret = machine_add_board_devices(&vm->machine);
 	if (ret)
 		return vm_fail("cannot create the devices", ret, VMM_EXIT_INTERNAL);
@@ -241,6 +328,66 @@ void vm_request_exit(struct vm *vm, int status)
 		if (write(vm->event_fd, &one, sizeof(one)) < 0)
 			vmm_err("cannot wake the main thread: %s", strerror(errno));
 	}
+	pthread_cond_broadcast(&vm->cond); /* parked vCPUs must see the stop too */
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void vm_pause(struct vm *vm)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&vm->lock);
+	if (vm->pause_requested) {
+		pthread_mutex_unlock(&vm->lock);
+		return;
+	}
+	vm->pause_requested = true;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	while (vm->nr_parked < vm->nr_running && !vm->stopping)
+		pthread_cond_wait(&vm->cond, &vm->lock);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void vm_resume(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	vm->pause_requested = false;
+	pthread_cond_broadcast(&vm->cond);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+bool vm_is_paused(struct vm *vm)
+{
+	bool paused;
+
+	pthread_mutex_lock(&vm->lock);
+	paused = vm->pause_requested;
+	pthread_mutex_unlock(&vm->lock);
+	return paused;
+}
+
+void vm_vcpu_park(struct vm *vm, struct vcpu *vcpu)
+{
+	pthread_mutex_lock(&vm->lock);
+	if (vm->pause_requested && !vm->stopping) {
+		vm->nr_parked++;
+		pthread_cond_broadcast(&vm->cond);
+		while (vm->pause_requested && !vm->stopping)
+			pthread_cond_wait(&vm->cond, &vm->lock);
+		vm->nr_parked--;
+	}
+	/* Cleared under the lock, so that a pause that begins now sets it again after. */
+	if (!vm->pause_requested && !vm->stopping)
+		vcpu->run->immediate_exit = 0;
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void vm_vcpu_exited(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	vm->nr_running--;
+	pthread_cond_broadcast(&vm->cond);
 	pthread_mutex_unlock(&vm->lock);
 }
 
@@ -299,23 +446,28 @@ static int vm_signal_fd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
-/* The main thread: console input, signals, and the vCPUs' request to stop. */
+/* The main thread: console input, signals, requests on the socket, and the vCPUs' stop. */
 static void vm_main_loop(struct vm *vm, int sig_fd)
 {
 	struct console_input in = { .open = true };
+	struct api_request req;
 
 	while (!vm_is_stopping(vm)) {
-		struct pollfd fds[3] = {
+		struct pollfd fds[4] = {
 			{ .fd = vm->event_fd, .events = POLLIN },
 			{ .fd = sig_fd, .events = POLLIN },
 			{ .fd = in.open && in.len < sizeof(in.buf) ? STDIN_FILENO : -1,
 			  .events = POLLIN },
+			{ .fd = vm->api ? api_server_poll_fd(vm->api) : -1, .events = POLLIN },
 		};
 		/* While typed bytes wait for FIFO room, look again soon. */
 		int timeout = in.len ? 10 : -1;
 
-		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
+		if (poll(fds, 4, timeout) < 0 && errno != EINTR)
 			break;
+		if ((fds[3].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    api_server_receive(vm->api, &req) > 0)
+			control_request(vm, &req);
 		if (fds[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -337,8 +489,12 @@ int vm_run(struct vm *vm)
 
 	term_raw_enter(&term, STDIN_FILENO);
 	for (i = 0; i < vm->nr_vcpus; i++) {
+		pthread_mutex_lock(&vm->lock);
+		vm->nr_running++;
+		pthread_mutex_unlock(&vm->lock);
 		ret = vcpu_start(&vm->vcpus[i]);
 		if (ret) {
+			vm_vcpu_exited(vm);
 			vmm_err("cannot start vCPU %u: %s", i, strerror(-ret));
 			vm_request_exit(vm, VMM_EXIT_INTERNAL);
 			break;
@@ -369,4 +525,5 @@ void vm_destroy(struct vm *vm)
 	if (vm->event_fd >= 0)
 		close(vm->event_fd);
 	pthread_mutex_destroy(&vm->lock);
+	pthread_cond_destroy(&vm->cond);
 }

@@ -11,6 +11,8 @@
 #include "machine.h"
 #include "util.h"
 
+struct api_server;
+
 /* What `vmm run` loaded before dropping its privileges; kept for reboots. */
 struct boot_files {
 	struct input_file kernel;
@@ -26,7 +28,9 @@ struct vm {
 	int kvm_fd;
 	int vm_fd;
 	int gic_fd;
+	unsigned int ipa_bits; /* 0: KVM's fixed 40 */
 	void *ram;
+	bool ram_from_file; /* mapped from a snapshot rather than anonymous */
 	struct machine machine;
 	struct vcpu vcpus[LAYOUT_MAX_CPUS];
 	unsigned int nr_vcpus;
@@ -34,13 +38,27 @@ struct vm {
 
 	/* vCPU threads report why the VM must stop; the main thread waits on event_fd. */
 	pthread_mutex_t lock;
+	pthread_cond_t cond; /* vCPUs park on it while paused; vm_pause waits on it */
 	int event_fd;
 	bool stopping;
 	int exit_status;
+	bool pause_requested;
+	unsigned int nr_parked;
+	unsigned int nr_running; /* vCPU threads started and not yet finished */
+
+	struct api_server *api; /* the control socket, when there is one */
 };
 
-/* Returns 0 or a VMM_EXIT_* status after printing why. */
+/* Each returns 0, or a VMM_EXIT_* status after printing why. */
+int vm_check_host(int kvm_fd, const struct vm_config *cfg);
 int vm_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd, const struct boot_files *boot);
+/* The parts of vm_create that a restore shares. */
+int vm_setup(struct vm *vm, const struct vm_config *cfg, int kvm_fd, unsigned int ipa_bits);
+int vm_map_ram(struct vm *vm, int fd, uint64_t offset); /* -errno */
+int vm_add_vcpus(struct vm *vm, const struct kvm_vcpu_init *inits);
+int vm_enable_system_suspend(struct vm *vm);
+/* Prints "what: strerror(err)" and returns status. */
+int vm_fail(const char *what, int err, int status);
 /* Runs until the guest or the user ends it; returns the exit status. */
 int vm_run(struct vm *vm);
 void vm_destroy(struct vm *vm);
@@ -48,6 +66,17 @@ void vm_destroy(struct vm *vm);
 /* From any thread: the first caller decides the status; every vCPU is then stopped. */
 void vm_request_exit(struct vm *vm, int status);
 bool vm_is_stopping(struct vm *vm);
+
+/*
+ * Takes every vCPU out of KVM_RUN and keeps it out, with pending MMIO
+ * completed, so that its state can be read or written; vm_resume lets them go.
+ */
+void vm_pause(struct vm *vm);
+void vm_resume(struct vm *vm);
+bool vm_is_paused(struct vm *vm);
+/* Called by a vCPU thread after KVM_RUN was interrupted: parks it while a pause lasts. */
+void vm_vcpu_park(struct vm *vm, struct vcpu *vcpu);
+void vm_vcpu_exited(struct vm *vm);
 
 /* GICv3 where the host has it, else GICv2; after all vCPUs exist, before any runs. */
 int gic_create(struct vm *vm);

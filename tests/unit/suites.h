@@ -16,5 +16,6 @@ Suite *fdt_suite(void);
 Suite *boot_suite(void);
 Suite *term_suite(void);
 Suite *psci_suite(void);
+Suite *format_suite(void);
 
 #endif

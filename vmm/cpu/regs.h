@@ -40,6 +40,25 @@
 	(REG_ARM64 | REG_SIZE_U64 | (REG_COPROC_FW_FEAT_BMAP << REG_COPROC_SHIFT) | (n))
 #define REG_PSCI_VERSION REG_FW(0)
 
+#define REG_MAX_BYTES 256 /* SVE Z registers: 2048 bits */
+
+/* A register's value, and the value it had at vCPU reset where that is known. */
+struct reg_value {
+	uint64_t id;
+	uint8_t *value;
+	uint8_t *reset; /* NULL when unknown */
+};
+
+struct reg_values {
+	unsigned int nr;
+	struct reg_value *regs;
+};
+
+void reg_values_free(struct reg_values *rv);
+const struct reg_value *reg_values_find(const struct reg_values *rv, uint64_t id);
+/* Appends a register; value and reset (may be NULL) are copied. -ENOMEM, -EINVAL (size). */
+int reg_values_add(struct reg_values *rv, uint64_t id, const void *value, const void *reset);
+
 static inline unsigned int reg_coproc(uint64_t id)
 {
 	return (id & REG_COPROC_MASK) >> REG_COPROC_SHIFT;
@@ -48,6 +67,16 @@ static inline unsigned int reg_coproc(uint64_t id)
 static inline unsigned int reg_size_bytes(uint64_t id)
 {
 	return 1u << ((id & REG_SIZE_MASK) >> REG_SIZE_SHIFT);
+}
+
+static inline int reg_is_zero(uint64_t id, const uint8_t *value)
+{
+	unsigned int i;
+
+	for (i = 0; i < reg_size_bytes(id); i++)
+		if (value[i])
+			return 0;
+	return 1;
 }
 
 #endif

@@ -27,6 +27,7 @@ int vcpu_create(struct vm *vm, struct vcpu *vcpu, unsigned int id, const struct 
 	memset(vcpu, 0, sizeof(*vcpu));
 	vcpu->vm = vm;
 	vcpu->id = id;
+	vcpu->init = *init;
 	vcpu->fd = kvm_create_vcpu(vm->vm_fd, id);
 	if (vcpu->fd < 0)
 		return vcpu->fd;
@@ -47,6 +48,7 @@ void vcpu_destroy(struct vcpu *vcpu)
 		close(vcpu->fd);
 	vcpu->run = NULL;
 	vcpu->fd = -1;
+	reg_values_free(&vcpu->reset);
 }
 
 static void vcpu_mmio(struct vcpu *vcpu)
@@ -143,8 +145,15 @@ static void *vcpu_thread(void *arg)
 
 	while (status < 0 && !vm_is_stopping(vm)) {
 		ret = kvm_run(vcpu->fd);
-		if (ret == -EINTR || ret == -EAGAIN)
+		/*
+		 * Interrupted: by a stop, or by a pause. KVM_RUN with immediate_exit
+		 * has completed any MMIO the last exit left pending, so the
+		 * state a pause exposes is consistent (api.rst, immediate_exit).
+		 */
+		if (ret == -EINTR || ret == -EAGAIN) {
+			vm_vcpu_park(vm, vcpu);
 			continue;
+		}
 		if (ret < 0) {
 			vmm_err("vCPU %u: KVM_RUN failed: %s", vcpu->id, strerror(-ret));
 			status = VMM_EXIT_INTERNAL;
@@ -154,6 +163,7 @@ static void *vcpu_thread(void *arg)
 	}
 	if (status >= 0)
 		vm_request_exit(vm, status);
+	vm_vcpu_exited(vm);
 	return NULL;
 }
 
@@ -176,7 +186,7 @@ int vcpu_start(struct vcpu *vcpu)
 	return 0;
 }
 
-void vcpu_stop(struct vcpu *vcpu)
+void vcpu_kick(struct vcpu *vcpu)
 {
 	if (!vcpu->started)
 		return;
@@ -186,6 +196,13 @@ void vcpu_stop(struct vcpu *vcpu)
 	 */
 	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 	pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+}
+
+void vcpu_stop(struct vcpu *vcpu)
+{
+	if (!vcpu->started)
+		return;
+	vcpu_kick(vcpu);
 	pthread_join(vcpu->thread, NULL);
 	vcpu->run->immediate_exit = 0;
 	vcpu->started = false;

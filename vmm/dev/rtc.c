@@ -17,6 +17,7 @@
 #include "../fdt.h"
 #include "../layout.h"
 #include "../machine.h"
+#include "../migrate/format.h"
 
 #define RTC_DR 0x00
 #define RTC_MR 0x04
@@ -126,6 +127,40 @@ static int rtc_fdt_node(struct device *dev, void *fdt)
 	return ret ? -ENOSPC : 0;
 }
 
+/* The guest's clock is kept as an offset from the host's wall clock, here and there. */
+static int rtc_save(struct device *dev, struct snap_writer *w)
+{
+	struct rtc *r = (struct rtc *)dev;
+	int ret;
+
+	pthread_mutex_lock(&r->lock);
+	ret = snap_put_u64(w, (uint64_t)r->offset);
+	ret = ret ?: snap_put_u32(w, r->mr);
+	ret = ret ?: snap_put_u32(w, r->imsc);
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+}
+
+static int rtc_restore(struct device *dev, struct snap_section *s)
+{
+	struct rtc *r = (struct rtc *)dev;
+	uint64_t offset;
+	uint32_t mr, imsc;
+	int ret;
+
+	ret = snap_get_u64(s, &offset);
+	ret = ret ?: snap_get_u32(s, &mr);
+	ret = ret ?: snap_get_u32(s, &imsc);
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&r->lock);
+	r->offset = (int64_t)offset;
+	r->mr = mr;
+	r->imsc = imsc & 1;
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
 static void rtc_destroy(struct device *dev)
 {
 	struct rtc *r = (struct rtc *)dev;
@@ -138,6 +173,8 @@ static const struct device_ops rtc_ops = {
 	.name = "rtc",
 	.mmio = rtc_mmio,
 	.fdt_node = rtc_fdt_node,
+	.save = rtc_save,
+	.restore = rtc_restore,
 	.destroy = rtc_destroy,
 };
 

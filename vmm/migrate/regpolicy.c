@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "regpolicy.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "../firmware/fwregs.h"
+
+static bool host_has(const uint64_t *host, unsigned int nr_host, uint64_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_host; i++)
+		if (host[i] == id)
+			return true;
+	return false;
+}
+
+static enum reg_action saved_action(const struct reg_value *r, const uint64_t *host,
+				    unsigned int nr_host)
+{
+	unsigned int size = reg_size_bytes(r->id), i;
+	bool is_reset = r->reset != NULL;
+
+	if (host_has(host, nr_host, r->id))
+		return REG_RESTORE;
+	for (i = 0; is_reset && i < size; i++)
+		is_reset = r->value[i] == r->reset[i];
+	return reg_is_zero(r->id, r->value) || is_reset ? REG_SKIP : REG_REFUSE;
+}
+
+static void plan_add(struct reg_plan *plan, uint64_t id, enum reg_action action,
+		     const struct reg_value *saved)
+{
+	plan->d[plan->nr++] = (struct reg_decision){ id, action, saved };
+	if (action == REG_REFUSE)
+		plan->nr_refused++;
+}
+
+/* Two passes over the same lists: firmware registers, then all the others. */
+static void plan_pass(struct reg_plan *plan, const struct reg_values *saved, const uint64_t *host,
+		      unsigned int nr_host, bool firmware)
+{
+	unsigned int i;
+
+	for (i = 0; i < saved->nr; i++) {
+		const struct reg_value *r = &saved->regs[i];
+
+		if (fwreg_is_firmware(r->id) == firmware)
+			plan_add(plan, r->id, saved_action(r, host, nr_host), r);
+	}
+	for (i = 0; i < nr_host; i++) {
+		if (fwreg_is_firmware(host[i]) != firmware || reg_values_find(saved, host[i]))
+			continue;
+		plan_add(plan, host[i],
+			 reg_coproc(host[i]) == REG_COPROC_FW_FEAT_BMAP ? REG_ZERO : REG_KEEP, NULL);
+	}
+}
+
+int reg_policy_plan(const struct reg_values *saved, const uint64_t *host, unsigned int nr_host,
+		    struct reg_plan *plan)
+{
+	plan->nr = plan->nr_refused = 0;
+	plan->d = calloc(saved->nr + nr_host + 1, sizeof(*plan->d));
+	if (!plan->d)
+		return -ENOMEM;
+	plan_pass(plan, saved, host, nr_host, true);
+	plan_pass(plan, saved, host, nr_host, false);
+	return 0;
+}
+
+void reg_plan_free(struct reg_plan *plan)
+{
+	free(plan->d);
+	plan->d = NULL;
+	plan->nr = plan->nr_refused = 0;
+}
+
+const char *reg_action_name(enum reg_action action)
+{
+	static const char *const names[] = {
+		[REG_RESTORE] = "restore", [REG_SKIP] = "skip (host lacks it; zero or reset value)",
+		[REG_REFUSE] = "refuse (host lacks it)", [REG_ZERO] = "zero (new service bitmap)",
+		[REG_KEEP] = "keep reset value (new register)",
+	};
+
+	return names[action];
+}

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmm restore: a VM recreated from a snapshot, on this host or another. The
+ * firmware registers go first, before anything runs; then the other vCPU
+ * registers, MP state and events; then the vGIC (after every vCPU exists);
+ * then the devices. Registers the two hosts do not share follow regpolicy.c.
+ */
+#include "snapshot.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "../exit.h"
+#include "../firmware/fwregs.h"
+#include "../kvm.h"
+#include "../util.h"
+#include "../vm.h"
+#include "format.h"
+#include "gic_state.h"
+#include "regpolicy.h"
+#include "restore.h"
+
+_Static_assert(sizeof(struct kvm_vcpu_events) == SNAP_VCPU_EVENTS_SIZE,
+	       "the snapshot carries struct kvm_vcpu_events as the UAPI lays it out");
+
+static void reg_describe(uint64_t id, char *buf, size_t len)
+{
+	if (fwreg_is_firmware(id) || reg_coproc(id) != REG_COPROC_SYSREG) {
+		fwreg_format_name(id, buf, len);
+		return;
+	}
+	snprintf(buf, len, "0x%016llx (sysreg %u,%u,%u,%u,%u)", (unsigned long long)id,
+		 (unsigned int)(id >> 14) & 3, (unsigned int)(id >> 11) & 7,
+		 (unsigned int)(id >> 7) & 15, (unsigned int)(id >> 3) & 15, (unsigned int)id & 7);
+}
+
+static void reg_value_text(uint64_t id, const uint8_t *value, char *buf, size_t len)
+{
+	uint64_t v = 0;
+
+	if (reg_size_bytes(id) > 8) {
+		snprintf(buf, len, "(%u-byte value)", reg_size_bytes(id));
+		return;
+	}
+	memcpy(&v, value, reg_size_bytes(id));
+	fwreg_format_value(id, v, buf, len);
+}
+
+static void report_plan(const struct reg_plan *plan, unsigned int cpu, bool verbose)
+{
+	unsigned int i, counts[REG_KEEP + 1] = { 0 };
+	char name[64];
+
+	for (i = 0; i < plan->nr; i++) {
+		counts[plan->d[i].action]++;
+		if (plan->d[i].action == REG_RESTORE)
+			continue;
+		reg_describe(plan->d[i].id, name, sizeof(name));
+		vmm_note(verbose, "vCPU %u: %s: %s", cpu, name, reg_action_name(plan->d[i].action));
+	}
+	vmm_note(verbose && cpu == 0,
+		 "vCPU 0 registers: %u restored, %u skipped, %u zeroed, %u kept, %u refused",
+		 counts[REG_RESTORE], counts[REG_SKIP], counts[REG_ZERO], counts[REG_KEEP],
+		 counts[REG_REFUSE]);
+}
+
+static int refuse_reg(uint64_t id, const uint8_t *value, const char *reason)
+{
+	char name[64], text[96];
+
+	reg_describe(id, name, sizeof(name));
+	reg_value_text(id, value, text, sizeof(text));
+	vmm_err("snapshot refused: register %s = %s %s", name, text, reason);
+	return VMM_EXIT_SNAPSHOT;
+}
+
+static int write_planned(struct vcpu *vcpu, const struct reg_plan *plan)
+{
+	static const uint8_t zero[REG_MAX_BYTES];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < plan->nr; i++) {
+		const struct reg_decision *d = &plan->d[i];
+
+		if (d->action == REG_REFUSE)
+			return refuse_reg(d->id, d->saved->value,
+					  "is not on this host, and its value is not the reset one");
+		if (d->action == REG_ZERO)
+			ret = kvm_set_reg(vcpu->fd, d->id, zero);
+		else if (d->action == REG_RESTORE)
+			ret = kvm_set_reg(vcpu->fd, d->id, d->saved->value);
+		else
+			continue;
+		if (ret)
+			return refuse_reg(d->id, d->action == REG_ZERO ? zero : d->saved->value,
+					  "is refused by this host's KVM; restore on a host that offers it");
+	}
+	return 0;
+}
+
+/* The saved reset values stay with the VM, for its next snapshot's policy. */
+static int keep_reset_values(struct vcpu *vcpu, const struct reg_values *saved)
+{
+	unsigned int i;
+	int ret = 0;
+
+	reg_values_free(&vcpu->reset);
+	for (i = 0; i < saved->nr && !ret; i++)
+		if (saved->regs[i].reset)
+			ret = reg_values_add(&vcpu->reset, saved->regs[i].id, saved->regs[i].reset,
+					     NULL);
+	return ret ? vm_fail("cannot keep the reset values", ret, VMM_EXIT_INTERNAL) : 0;
+}
+
+static int apply_vcpu(struct vm *vm, struct vcpu *vcpu, struct saved_vcpu *v)
+{
+	struct kvm_vcpu_events events;
+	struct kvm_reg_list *host;
+	struct reg_plan plan;
+	int ret, status;
+
+	ret = kvm_get_reg_list(vcpu->fd, &host);
+	if (ret)
+		return vm_fail("cannot list this host's vCPU registers", ret, VMM_EXIT_HOST);
+	ret = reg_policy_plan(&v->regs, (const uint64_t *)host->reg, host->n, &plan);
+	free(host);
+	if (ret)
+		return vm_fail("cannot plan the register restore", ret, VMM_EXIT_INTERNAL);
+	report_plan(&plan, vcpu->id, vm->cfg->verbose);
+	status = write_planned(vcpu, &plan);
+	reg_plan_free(&plan);
+	if (status)
+		return status;
+	memcpy(&events, v->events, sizeof(events));
+	ret = kvm_set_vcpu_events(vcpu->fd, &events);
+	ret = ret ?: kvm_set_mp_state(vcpu->fd, v->mp_state);
+	if (ret)
+		return vm_fail("cannot restore a vCPU's MP state and events", ret, VMM_EXIT_SNAPSHOT);
+	return keep_reset_values(vcpu, &v->regs);
+}
+
+static int apply_gic(struct vm *vm, struct snap_reader *r)
+{
+	const struct snap_section *found = snap_reader_find(r, SNAP_SEC_GIC, 0);
+	struct gic_state state = { 0 };
+	const struct gic_attr *failed = NULL;
+	struct snap_section s;
+	uint32_t version, nr, i;
+	int ret;
+
+	if (!found)
+		return vm_fail("snapshot refused: no vGIC section", -EINVAL, VMM_EXIT_SNAPSHOT);
+	s = *found;
+	ret = snap_get_u32(&s, &version);
+	ret = ret ?: snap_get_u32(&s, &nr);
+	if (!ret && (nr > s.len / 20 || version != 3))
+		ret = -EINVAL;
+	if (!ret) {
+		state.attrs = calloc(nr + 1, sizeof(*state.attrs));
+		ret = state.attrs ? 0 : -ENOMEM;
+	}
+	for (i = 0; i < nr && !ret; i++, state.nr++) {
+		ret = snap_get_u32(&s, &state.attrs[i].group);
+		ret = ret ?: snap_get_u64(&s, &state.attrs[i].attr);
+		ret = ret ?: snap_get_u64(&s, &state.attrs[i].value);
+	}
+	if (ret) {
+		gic_state_free(&state);
+		return vm_fail("snapshot refused: its vGIC section", ret, VMM_EXIT_SNAPSHOT);
+	}
+	ret = gic_state_restore(vm->gic_fd, &state, &failed);
+	if (ret)
+		vmm_err("snapshot refused: this host's vGIC rejects group %u attribute 0x%llx = 0x%llx: %s",
+			failed->group, (unsigned long long)failed->attr,
+			(unsigned long long)failed->value, strerror(-ret));
+	gic_state_free(&state);
+	return ret ? VMM_EXIT_SNAPSHOT : 0;
+}
+
+static int apply_devices(struct vm *vm, struct snap_reader *r)
+{
+	unsigned int i, d, n = snap_reader_count(r, SNAP_SEC_DEVICE);
+	char name[32];
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		struct snap_section s = *snap_reader_find(r, SNAP_SEC_DEVICE, i);
+		struct device *dev = NULL;
+
+		ret = snap_get_str(&s, name, sizeof(name));
+		for (d = 0; !ret && d < vm->machine.nr_devices; d++)
+			if (!strcmp(vm->machine.devices[d]->ops->name, name))
+				dev = vm->machine.devices[d];
+		if (ret || !dev || !dev->ops->restore) {
+			vmm_err("snapshot refused: device '%s' is not one vmm has", ret ? "?" : name);
+			return VMM_EXIT_SNAPSHOT;
+		}
+		ret = dev->ops->restore(dev, &s);
+		if (ret)
+			return vm_fail("snapshot refused: a device's state", ret, VMM_EXIT_SNAPSHOT);
+	}
+	return 0;
+}
+
+int vm_restore_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd,
+		      struct snap_reader *r, const struct restore_config *rc)
+{
+	struct kvm_vcpu_init inits[LAYOUT_MAX_CPUS], preferred;
+	struct snap_memory mem;
+	struct saved_vcpu *saved;
+	unsigned int i;
+	int ret;
+
+	ret = vm_setup(vm, cfg, kvm_fd, rc->ipa_bits ? rc->ipa_bits : layout_ipa_bits(rc->ram_size));
+	if (ret)
+		return ret;
+	if (snap_reader_memory(r, &mem) || mem.gpa != RAM_BASE || mem.size != cfg->ram_size)
+		return vm_fail("snapshot refused: its memory section", -EINVAL, VMM_EXIT_SNAPSHOT);
+	ret = vm_map_ram(vm, snap_reader_fd(r), mem.file_offset);
+	if (ret)
+		return vm_fail("cannot map guest RAM from the snapshot", ret, VMM_EXIT_HOST);
+	ret = kvm_preferred_target(vm->vm_fd, &preferred);
+	if (ret)
+		return vm_fail("cannot learn the host's preferred vCPU type", ret, VMM_EXIT_HOST);
+	saved = calloc(rc->nr_cpus, sizeof(*saved));
+	if (!saved)
+		return vm_fail("cannot read the vCPUs", -ENOMEM, VMM_EXIT_INTERNAL);
+	for (i = 0, ret = 0; i < rc->nr_cpus && !ret; i++) {
+		ret = snap_read_vcpu(r, i, &saved[i]);
+		/* The CPU type is this host's; the features are the guest's. */
+		inits[i] = preferred;
+		memcpy(inits[i].features, saved[i].features, sizeof(inits[i].features));
+	}
+	if (ret) {
+		snap_saved_vcpus_free(saved, rc->nr_cpus);
+		return vm_fail("snapshot refused: a vCPU section", ret, VMM_EXIT_SNAPSHOT);
+	}
+	ret = vm_add_vcpus(vm, inits);
+	ret = ret ?: vm_enable_system_suspend(vm);
+	for (i = 0; i < vm->nr_vcpus && !ret; i++)
+		ret = apply_vcpu(vm, &vm->vcpus[i], &saved[i]);
+	snap_saved_vcpus_free(saved, rc->nr_cpus);
+	if (ret)
+		return ret;
+	vm->machine.psci_version = rc->psci_version;
+	ret = apply_gic(vm, r);
+	if (ret)
+		return ret;
+	ret = machine_add_board_devices(&vm->machine);
+	if (ret)
+		return vm_fail("cannot create the devices", ret, VMM_EXIT_INTERNAL);
+	return apply_devices(vm, r);
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMM_MIGRATE_SNAPSHOT_H
+#define VMM_MIGRATE_SNAPSHOT_H
+
+#include <stddef.h>
+
+struct vm;
+
+/*
+ * Writes the whole state of a paused VM to path, atomically: on failure
+ * (-errno, with why saying what went wrong) an older file at path is intact.
+ */
+int vm_save(struct vm *vm, const char *path, char *why, size_t why_len);
+
+/* `vmm inspect FILE [--json]`. */
+int cmd_inspect(int argc, char **argv);
+
+#endif
