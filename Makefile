@@ -25,8 +25,8 @@ ARM_LDLIBS := -lfdt -lcap-ng -linih -lpthread -lz
 PURE_SRCS := vmm/util.c vmm/image.c vmm/layout.c vmm/config.c vmm/cli.c vmm/mmio.c \
 	vmm/fdt.c vmm/gic.c vmm/boot.c vmm/term.c vmm/dev/uart.c vmm/dev/rtc.c \
 	vmm/firmware/psci.c vmm/firmware/fwregs.c vmm/firmware/pins.c vmm/cpu/regs.c \
-	vmm/migrate/regpolicy.c vmm/api.c vmm/client.c vmm/migrate/format.c vmm/migrate/snapread.c \
-	vmm/migrate/inspect.c
+	vmm/migrate/regpolicy.c vmm/api.c vmm/client.c vmm/migrate/format.c vmm/migrate/format_read.c \
+	vmm/migrate/snapread.c vmm/migrate/inspect.c
 # The thin KVM layer and what drives it: arm64 only.
 KVM_SRCS := vmm/kvm.c vmm/vm.c vmm/gic_kvm.c vmm/cpu/vcpu.c vmm/sandbox.c vmm/main.c \
 	vmm/firmware/pins_kvm.c vmm/hostinfo.c vmm/cpu/regs_kvm.c vmm/migrate/gic_state.c \
@@ -82,7 +82,7 @@ unit: build/unit-tests
 # or the fuzzer would never get past them.
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
 	$(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -iquote vmm
-FUZZ_SRCS := vmm/migrate/format.c vmm/util.c
+FUZZ_SRCS := vmm/migrate/format.c vmm/migrate/format_read.c vmm/util.c
 .PHONY: fuzz fuzz-run
 fuzz: build/fuzz/fuzz_snapshot
 

@@ -90,10 +90,13 @@ static int remove_stale_socket(const struct sockaddr_un *addr)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	ret = connect(fd, (const struct sockaddr *)addr, sizeof(*addr));
+	ret = connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) ? -errno : 0;
 	close(fd);
 	if (!ret)
 		return -EADDRINUSE;
+	/* Only a refused connection proves nobody listens; EACCES proves nothing. */
+	if (ret != -ECONNREFUSED)
+		return ret;
 	return unlink(addr->sun_path) < 0 ? -errno : 0;
 }
 

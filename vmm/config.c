@@ -17,6 +17,7 @@ void config_init(struct vm_config *cfg)
 	cfg->ram_size = CONFIG_DEFAULT_RAM;
 	cfg->on_reboot = REBOOT_EXIT;
 	cfg->fw.psci_version = PSCI_VERSION_UNSET;
+	clock_gettime(CLOCK_MONOTONIC, &cfg->started);
 }
 
 void config_free(struct vm_config *cfg)

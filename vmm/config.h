@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "firmware/pins.h"
 #include "firmware/psci.h"
@@ -25,6 +26,7 @@ struct vm_config {
 	enum reboot_action on_reboot;
 	bool verbose;
 	struct fw_pins fw;
+	struct timespec started; /* when vmm started, for -v timings */
 };
 
 #define CONFIG_DEFAULT_CPUS 1

@@ -35,6 +35,7 @@ struct host_facts {
 	int cap_values[ARRAY_SIZE(reported_caps)];
 	bool gic_v3, gic_v2;
 	unsigned int reg_list_size;
+	uint64_t *reg_list;
 	struct fw_reg_value *fw;
 	unsigned int nr_fw;
 	uint32_t psci[8];
@@ -78,6 +79,9 @@ static int gather(int kvm_fd, struct host_facts *f)
 	if (ret)
 		goto out;
 	f->reg_list_size = list->n;
+	f->reg_list = malloc(list->n * sizeof(*f->reg_list) + 1);
+	if (f->reg_list)
+		memcpy(f->reg_list, list->reg, list->n * sizeof(*f->reg_list));
 	free(list);
 	ret = fw_regs_read(vcpu_fd, &f->fw, &f->nr_fw);
 	if (!ret)
@@ -148,16 +152,19 @@ int cmd_host_info(int argc, char **argv)
 {
 	struct host_facts facts = { 0 };
 	struct utsname u;
-	bool json = false;
+	bool json = false, reg_list = false;
 	int i, fd, ret;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
 			json = true;
+		} else if (!strcmp(argv[i], "--reg-list")) {
+			reg_list = true;
 		} else if (!strcmp(argv[i], "--help")) {
-			printf("usage: vmm host-info [--json]\n"
+			printf("usage: vmm host-info [--json | --reg-list]\n"
 			       "What this host's KVM offers: capabilities, GIC versions, every\n"
-			       "firmware register with its default, the PSCI versions it accepts.\n");
+			       "firmware register with its default, the PSCI versions it accepts.\n"
+			       "--reg-list prints every ID KVM_GET_REG_LIST gives a vCPU, one a line.\n");
 			return 0;
 		} else {
 			vmm_err("host-info: unknown argument '%s'; try vmm host-info --help", argv[i]);
@@ -175,10 +182,14 @@ int cmd_host_info(int argc, char **argv)
 		return VMM_EXIT_HOST;
 	}
 	uname(&u);
-	if (json)
+	if (reg_list)
+		for (i = 0; facts.reg_list && i < (int)facts.reg_list_size; i++)
+			printf("0x%016llx\n", (unsigned long long)facts.reg_list[i]);
+	else if (json)
 		print_json(&facts, &u);
 	else
 		print_text(&facts, &u);
+	free(facts.reg_list);
 	free(facts.fw);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -315,6 +316,19 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd, const stru
 	if (ret)
 		return vm_fail("cannot load the guest", ret, VMM_EXIT_INTERNAL);
 	return 0;
+}
+
+/* With -v: how long vmm took from its start to the guest's first instruction. */
+void vm_note_first_run(struct vm *vm)
+{
+	struct timespec now;
+
+	if (!vm->cfg->verbose)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	vmm_note(true, "first KVM_RUN %.1f ms after vmm started",
+		 (now.tv_sec - vm->cfg->started.tv_sec) * 1e3 +
+			 (now.tv_nsec - vm->cfg->started.tv_nsec) / 1e6);
 }
 
 void vm_request_exit(struct vm *vm, int status)

@@ -77,6 +77,7 @@ bool vm_is_paused(struct vm *vm);
 /* Called by a vCPU thread after KVM_RUN was interrupted: parks it while a pause lasts. */
 void vm_vcpu_park(struct vm *vm, struct vcpu *vcpu);
 void vm_vcpu_exited(struct vm *vm);
+void vm_note_first_run(struct vm *vm);
 
 /* GICv3 where the host has it, else GICv2; after all vCPUs exist, before any runs. */
 int gic_create(struct vm *vm);

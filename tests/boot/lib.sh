@@ -25,21 +25,31 @@ T_DIR=$(mktemp -d)
 t_begin() {
 	T_NAME="host $HOST_KERNEL: $1"
 	T_LOG=$T_DIR/$(echo "$HOST_KERNEL-$1" | tr -c 'A-Za-z0-9.\n-' '_')
+	T_BASE=$T_LOG
 	T_ERR=
 }
 
 # The guest's console ends lines with CR LF; tests look at lines without the CR.
 vmm_run() {
-	timeout -s KILL "$T_TIMEOUT" vmm run "$@" </dev/null >"$T_LOG.raw" 2>"$T_LOG.err"
+	vmm_cmd run "$@"
+}
+
+# vmm_cmd COMMAND ARGS...: any vmm command, output kept as vmm_run keeps it.
+vmm_cmd() {
+	timeout -s KILL "$T_TIMEOUT" vmm "$@" </dev/null >"$T_LOG.raw" 2>"$T_LOG.err"
 	T_STATUS=$?
 	tr -d '\r' <"$T_LOG.raw" >"$T_LOG.out"
 }
 
 # Like vmm_run, but in the background with a FIFO on stdin; t_wait_out and t_type drive it.
 vmm_start() {
+	vmm_start_cmd run "$@"
+}
+
+vmm_start_cmd() {
 	rm -f "$T_LOG.in"
 	mkfifo "$T_LOG.in"
-	timeout -s KILL "$T_TIMEOUT" vmm run "$@" <"$T_LOG.in" >"$T_LOG.raw" 2>"$T_LOG.err" &
+	timeout -s KILL "$T_TIMEOUT" vmm "$@" <"$T_LOG.in" >"$T_LOG.raw" 2>"$T_LOG.err" &
 	T_PID=$!
 	exec 3>"$T_LOG.in"
 }
@@ -94,7 +104,11 @@ assert_error() {
 }
 
 t_end() {
-	cp "$T_LOG".* . 2>/dev/null # kept in the share for whoever reads a failure
+	# Kept in the share for whoever reads a failure; FIFOs would block cp.
+	mkdir -p "$HOST_KERNEL"
+	for t_file in "$T_BASE"*; do
+		[ -f "$t_file" ] && cp "$t_file" "$HOST_KERNEL"/
+	done
 	if [ -z "$T_ERR" ]; then
 		echo "ok - $T_NAME"
 		T_PASSED=$((T_PASSED + 1))

@@ -17,5 +17,8 @@ Suite *boot_suite(void);
 Suite *term_suite(void);
 Suite *psci_suite(void);
 Suite *format_suite(void);
+Suite *firmware_suite(void);
+Suite *api_suite(void);
+Suite *regpolicy_suite(void);
 
 #endif

@@ -193,9 +193,14 @@ int fwreg_parse_id(const char *s, uint64_t *id)
 			return 0;
 		}
 	}
+	/* Hex digits only: strtoull alone would take a sign or leading blanks. */
+	if (!strncasecmp(s, "0x", 2))
+		s += 2;
+	if (!*s || s[strspn(s, "0123456789abcdefABCDEF")])
+		return -EINVAL;
 	errno = 0;
 	*id = strtoull(s, &end, 16);
-	if (errno || end == s || *end || !fwreg_is_firmware(*id))
+	if (errno || !fwreg_is_firmware(*id))
 		return -EINVAL;
 	return 0;
 }

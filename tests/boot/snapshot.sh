@@ -1,0 +1,168 @@
+# Snapshots on real KVM (after lib.sh): save and restore on one host, and across
+# host kernels through /share/snapshots, which every host boot of a run shares.
+# run-all boots the hosts 6.1, 7, 6.12, then 6.1 again with T_PASS=2, so that a
+# snapshot from each side exists when the other host looks for it.
+
+SNAPS=/share/snapshots
+SOCK=/tmp/vmm-test.sock
+mkdir -p "$SNAPS"
+
+# The tick guest's options, but its command line, which must stay one word: TICK.
+tick_args() {
+	echo --mem 256M --initrd "$GUEST_INITRD"
+}
+TICK="quiet vmmtest=tick"
+
+# The last tick the console showed in full.
+last_tick() {
+	tr -d '\r' <"$1" | sed -n 's/^vmmtest: tick \([0-9]*\)$/\1/p' | tail -n 1
+}
+
+# The probe's line number N, without its sequence number.
+probe_seq_line() {
+	tr -d '\r' <"$1" | grep -m1 "^probe: seq=$2 " | sed 's/ seq=[0-9]*//'
+}
+
+# save_stop FILE: vmm save --stop through the socket; the guest's vmm then exits 0.
+save_stop() {
+	vmm save --stop --socket "$SOCK" "$1" >"$T_LOG.save" 2>&1 ||
+		t_fail "vmm save --stop failed: $(cat "$T_LOG.save")"
+	vmm_wait
+	assert_status 0
+}
+
+# restore_counts FILE FROM: restores a tick guest saved at tick FROM; it must count on.
+restore_counts() {
+	T_LOG=$T_LOG.restored
+	vmm_start_cmd restore "$1"
+	t_wait_out "vmmtest: tick $(($2 + 2))" 60
+	kill -TERM "$T_PID" 2>/dev/null
+	vmm_wait
+	assert_status 143
+	grep -q "vmmtest: kernel=" "$T_LOG.out" && t_fail "expected no reboot after restore, got a fresh boot"
+	grep -qx "vmmtest: tick $(($2 + 1))" "$T_LOG.out" ||
+		t_fail "expected tick $(($2 + 1)) first after restore, got $(grep -m1 tick "$T_LOG.out")"
+}
+
+if [ "${T_PASS:-1}" = 1 ]; then
+	for n in 1 2; do
+		t_begin "linux guest, $n vCPU(s), keeps counting across save and restore"
+		vmm_start $(tick_args) --cmdline "$TICK" --cpus "$n" --api-socket "$SOCK" "$GUEST_KERNEL"
+		t_wait_out "vmmtest: tick 3"
+		save_stop "$T_DIR/tick-$n.snap"
+		restore_counts "$T_DIR/tick-$n.snap" "$(last_tick "$T_LOG.raw")"
+		t_end
+	done
+fi
+
+if [ "${T_PASS:-1}" = 1 ] && [ "$HOST_KERNEL" = 6.1 ]; then
+	t_begin "pause stops the guest, resume lets it go on, info says which"
+	vmm_start $(tick_args) --cmdline "$TICK" --api-socket "$SOCK" "$GUEST_KERNEL"
+	t_wait_out "vmmtest: tick 2"
+	vmm pause --socket "$SOCK" || t_fail "vmm pause failed"
+	vmm info --socket "$SOCK" >"$T_LOG.info" 2>&1
+	grep -qx "state paused" "$T_LOG.info" || t_fail "expected info to say 'state paused', got $(head -1 "$T_LOG.info")"
+	grep -q "^firmware PSCI_VERSION = " "$T_LOG.info" || t_fail "expected info to list PSCI_VERSION"
+	paused_at=$(last_tick "$T_LOG.raw")
+	sleep 3
+	[ "$(last_tick "$T_LOG.raw")" = "$paused_at" ] || t_fail "expected no tick while paused, got $(last_tick "$T_LOG.raw") after $paused_at"
+	vmm resume --socket "$SOCK" || t_fail "vmm resume failed"
+	t_wait_out "vmmtest: tick $((paused_at + 2))" 30
+	vmm stop --socket "$SOCK"
+	vmm_wait
+	assert_status 0
+	t_end
+
+	t_begin "a failed save leaves the guest running and the old file intact"
+	mkdir -p /tmp/small && mount -t tmpfs -o size=1m tmpfs /tmp/small && echo old-snapshot >/tmp/small/vm.snap
+	vmm_start $(tick_args) --cmdline "$TICK" --api-socket "$SOCK" "$GUEST_KERNEL"
+	t_wait_out "vmmtest: tick 2"
+	vmm save --socket "$SOCK" /tmp/small/vm.snap 2>"$T_LOG.save"
+	save_status=$?
+	[ "$save_status" = 6 ] || t_fail "expected vmm save to exit 6 on a full disk, got $save_status"
+	[ "$(wc -l <"$T_LOG.save")" = 1 ] || t_fail "expected one error line, got $(cat "$T_LOG.save")"
+	[ "$(cat /tmp/small/vm.snap)" = old-snapshot ] || t_fail "expected the old file intact"
+	[ -e /tmp/small/vm.snap.tmp ] && t_fail "expected no vm.snap.tmp left behind"
+	t_wait_out "vmmtest: tick $(($(last_tick "$T_LOG.raw") + 2))" 30
+	vmm save --socket "$SOCK" /no/such/dir/vm.snap 2>"$T_LOG.save2"
+	[ $? = 6 ] || t_fail "expected vmm save to a missing directory to exit 6"
+	vmm stop --socket "$SOCK"
+	vmm_wait
+	assert_status 0
+	umount /tmp/small
+	t_end
+
+	t_begin "a corrupted or truncated snapshot is refused before any guest code runs"
+	vmm_start $(tick_args) --cmdline "$TICK" --api-socket "$SOCK" "$GUEST_KERNEL"
+	t_wait_out "vmmtest: tick 2"
+	save_stop "$T_DIR/good.snap"
+	cp "$T_DIR/good.snap" "$T_DIR/flipped.snap"
+	printf '\377' | dd of="$T_DIR/flipped.snap" bs=1 seek=9000 conv=notrunc 2>/dev/null
+	vmm_cmd restore "$T_DIR/flipped.snap"
+	assert_status 8
+	assert_error "checksum"
+	assert_no_output
+	head -c 20000 "$T_DIR/good.snap" >"$T_DIR/short.snap"
+	vmm_cmd restore "$T_DIR/short.snap"
+	assert_status 8
+	assert_error "refused"
+	assert_no_output
+	t_end
+
+	t_begin "saving on 6.1, pinned to PSCI 1.1, for the other hosts"
+	vmm_start --mem 64M --psci 1.1 --api-socket "$SOCK" "$PROBE"
+	t_wait_out "probe: seq=2"
+	probe_seq_line "$T_LOG.raw" 1 >"$SNAPS/probe-6.1.line"
+	save_stop "$SNAPS/probe-6.1.snap"
+	tr -d '\r' <"$T_LOG.raw" | sed -n 's/^probe: seq=\([0-9]*\) .*/\1/p' | tail -n 1 >"$SNAPS/probe-6.1.seq"
+	grep -q "psci_version=0x10001 " "$SNAPS/probe-6.1.line" || t_fail "expected the probe to see PSCI 1.1"
+	vmm_start $(tick_args) --cmdline "$TICK" --cpus 2 --psci 1.1 --api-socket "$SOCK" "$GUEST_KERNEL"
+	t_wait_out "vmmtest: tick 3"
+	save_stop "$SNAPS/linux-6.1.snap"
+	last_tick "$T_LOG.raw" >"$SNAPS/linux-6.1.tick"
+	t_end
+fi
+
+if [ "${T_PASS:-1}" = 1 ] && [ "$HOST_KERNEL" != 6.1 ] && [ -f "$SNAPS/probe-6.1.snap" ]; then
+	t_begin "snapshot from a 6.1 host: --check says it restores here"
+	vmm_cmd restore --check "$SNAPS/probe-6.1.snap"
+	assert_status 0
+	t_end
+
+	t_begin "snapshot from a 6.1 host: the probe's line is the same after restore"
+	T_LOG=$T_LOG.restored
+	seq=$(cat "$SNAPS/probe-6.1.seq")
+	vmm_start_cmd restore -v "$SNAPS/probe-6.1.snap"
+	t_wait_out "probe: seq=$((seq + 2))" 60
+	kill -TERM "$T_PID"
+	vmm_wait
+	after=$(probe_seq_line "$T_LOG.out" $((seq + 1)))
+	[ "$after" = "$(cat "$SNAPS/probe-6.1.line")" ] ||
+		t_fail "expected the line from before the save, got: $after"
+	echo "$after" | grep -q "psci_version=0x10001 " || t_fail "expected PSCI 1.1 after restore"
+	t_end
+
+	t_begin "snapshot from a 6.1 host: the linux guest keeps counting"
+	restore_counts "$SNAPS/linux-6.1.snap" "$(cat "$SNAPS/linux-6.1.tick")"
+	t_end
+fi
+
+if [ "${T_PASS:-1}" = 1 ] && [ "$HOST_KERNEL" = 7 ]; then
+	t_begin "saving on 7.x, unpinned (PSCI 1.3), for a 6.1 host to refuse"
+	vmm_start --mem 64M --api-socket "$SOCK" "$PROBE"
+	t_wait_out "probe: seq=1"
+	save_stop "$SNAPS/probe-7.snap"
+	grep -q "psci_version=0x10003 " "$T_LOG.out" || t_fail "expected the unpinned probe to see PSCI 1.3"
+	t_end
+fi
+
+if [ "$HOST_KERNEL" != 7 ] && [ -f "$SNAPS/probe-7.snap" ]; then
+	t_begin "snapshot of an unpinned guest from a 7.x host is refused, naming PSCI"
+	vmm_cmd restore "$SNAPS/probe-7.snap"
+	assert_status 8
+	assert_error "PSCI_VERSION = 1.3"
+	assert_no_output
+	vmm_cmd restore --check "$SNAPS/probe-7.snap"
+	assert_status 8
+	t_end
+fi

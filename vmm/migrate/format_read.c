@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The snapshot reader. It is fed untrusted files (and a fuzzer): every length is checked
+ * against what is left before it is used. format_internal.h has the file layout.
+ */
+#include "format.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "../util.h"
+#include "format_internal.h"
+
+struct snap_reader {
+	struct snap_header hdr;
+	struct snap_section *sections; /* hdr.nr_sections of them, payloads malloced */
+	bool has_memory;
+	struct snap_memory mem;
+	int fd;
+};
+
+/* Where a reader gets its bytes: a file, or a caller's buffer that holds one. */
+struct source {
+	const uint8_t *mem;
+	int fd;
+	uint64_t size;
+	uint8_t *bounce; /* up to IO_CHUNK bytes, to read a file in large pieces */
+	size_t bounce_len;
+	char *why;
+	size_t why_len;
+};
+
+__attribute__((format(printf, 3, 4))) static int why_set(struct source *src, int err,
+							 const char *fmt, ...)
+{
+	va_list ap;
+
+	if (src->why && src->why_len) {
+		va_start(ap, fmt);
+		vsnprintf(src->why, src->why_len, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+#define section_fail(src, nr, s, fmt, ...)                                                  \
+	why_set(src, -EINVAL, "section %u (%s %u): " fmt, nr, snap_section_name((s)->type), \
+		(s)->index, ##__VA_ARGS__)
+
+static int read_fail(struct source *src, unsigned int nr, int err)
+{
+	return why_set(src, err, "section %u: reading: %s", nr, strerror(-err));
+}
+
+static int source_read(struct source *src, uint64_t off, void *dst, size_t len)
+{
+	struct input_file f = { .fd = src->fd, .size = src->size };
+
+	if (off > src->size || len > src->size - off)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (!src->mem)
+		return input_file_read(&f, off, dst, len);
+	memcpy(dst, src->mem + off, len);
+	return 0;
+}
+
+/* Points *p at len (at most IO_CHUNK) bytes at off: in the buffer itself, or read into bounce. */
+static int source_view(struct source *src, uint64_t off, size_t len, const uint8_t **p)
+{
+	if (src->mem) {
+		if (off > src->size || len > src->size - off)
+			return -EINVAL;
+		*p = src->mem + off;
+		return 0;
+	}
+	/* Sized to need: most files are small, and ASan poisons every byte of a big buffer. */
+	if (len > src->bounce_len) {
+		free(src->bounce);
+		src->bounce_len = 0;
+		src->bounce = malloc(len);
+		if (!src->bounce)
+			return -ENOMEM;
+		src->bounce_len = len;
+	}
+	*p = src->bounce;
+	return source_read(src, off, src->bounce, len);
+}
+
+static int source_crc(struct source *src, uint64_t off, uint64_t len, uint32_t *crc)
+{
+	while (len) {
+		size_t n = len < IO_CHUNK ? len : IO_CHUNK;
+		const uint8_t *p;
+		int ret = source_view(src, off, n, &p);
+
+		if (ret)
+			return ret;
+		*crc = crc32_z(*crc, p, n);
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int parse_header(struct snap_reader *r, struct source *src)
+{
+	uint64_t have = src->size < HDR_LEN ? src->size : HDR_LEN;
+	uint8_t h[HDR_LEN];
+	int ret = source_read(src, 0, h, have);
+
+	if (ret)
+		return why_set(src, ret, "header: reading: %s", strerror(-ret));
+	if (have < sizeof(SNAP_MAGIC) || memcmp(h, SNAP_MAGIC, sizeof(SNAP_MAGIC)))
+		return why_set(src, -EINVAL, "not a vmm snapshot: no %s magic", SNAP_MAGIC);
+	/* Checked before the CRC: another version may place the CRC elsewhere. */
+	if (have >= HDR_HEADER_LEN && get_le32(h + HDR_FORMAT_VERSION) != SNAP_FORMAT_VERSION)
+		return why_set(src, -EPROTONOSUPPORT,
+			       "header: format version %u, this vmm reads version %u",
+			       get_le32(h + HDR_FORMAT_VERSION), SNAP_FORMAT_VERSION);
+	if (have < HDR_LEN)
+		return why_set(src, -EINVAL, "file ends inside the header (%llu of %u bytes)",
+			       (unsigned long long)have, HDR_LEN);
+	if (crc_differs(get_le32(h + HDR_CRC), crc32_z(0, h, HDR_CRC)))
+		return why_set(src, -EINVAL, "header: checksum mismatch");
+	if (get_le32(h + HDR_HEADER_LEN) != HDR_LEN)
+		return why_set(src, -EINVAL, "header: length %u, expected %u",
+			       get_le32(h + HDR_HEADER_LEN), HDR_LEN);
+	if (!memchr(h + HDR_VMM_VERSION, 0, sizeof(r->hdr.vmm_version)) ||
+	    !memchr(h + HDR_HOST_RELEASE, 0, sizeof(r->hdr.host_release)) ||
+	    !all_zero(h + HDR_PAD, HDR_PAGE_SIZE - HDR_PAD))
+		return why_set(src, -EINVAL, "header: unterminated string or nonzero padding");
+	r->hdr.format_version = SNAP_FORMAT_VERSION;
+	memcpy(r->hdr.vmm_version, h + HDR_VMM_VERSION, sizeof(r->hdr.vmm_version));
+	memcpy(r->hdr.host_release, h + HDR_HOST_RELEASE, sizeof(r->hdr.host_release));
+	r->hdr.page_size = get_le32(h + HDR_PAGE_SIZE);
+	r->hdr.ipa_bits = get_le32(h + HDR_IPA_BITS);
+	r->hdr.nr_sections = get_le32(h + HDR_NR_SECTIONS);
+	if (r->hdr.nr_sections > (src->size - HDR_LEN) / SEC_HEAD_LEN)
+		return why_set(src, -EINVAL, "header: %u sections cannot fit in a %llu-byte file",
+			       r->hdr.nr_sections, (unsigned long long)src->size);
+	r->sections = calloc(r->hdr.nr_sections ? r->hdr.nr_sections : 1, sizeof(*r->sections));
+	if (!r->sections)
+		return why_set(src, -ENOMEM, "out of memory for %u sections", r->hdr.nr_sections);
+	return 0;
+}
+
+static bool page_marked(const uint8_t *map, uint64_t page)
+{
+	return map[page / 8] >> (page % 8) & 1;
+}
+
+/* The memory section at pos, its head already read; the checks are the ones its writer promises. */
+static int parse_memory(struct snap_reader *r, struct source *src, unsigned int nr,
+			const uint8_t *head, uint64_t pos)
+{
+	struct snap_section *s = &r->sections[nr];
+	uint64_t len = get_le64(head + SEC_LEN), size, pages, map_len, data_off, marked = 0, i, j;
+	uint8_t fields[MEM_MAP], *payload;
+	const uint8_t *map, *gap;
+	uint32_t crc;
+	int ret;
+
+	if (len < MEM_MAP)
+		return section_fail(src, nr, s, "payload of %llu bytes, its fields take %u",
+				    (unsigned long long)len, MEM_MAP);
+	ret = source_read(src, pos + SEC_HEAD_LEN, fields, MEM_MAP);
+	if (ret)
+		return read_fail(src, nr, ret);
+	size = get_le64(fields + MEM_SIZE);
+	pages = size / SNAP_PAGE;
+	map_len = (pages + 7) / 8;
+	data_off = get_le64(fields + MEM_DATA_OFFSET);
+	if (size % SNAP_PAGE || len != MEM_MAP + map_len)
+		return section_fail(src, nr, s, "payload of %llu bytes does not fit RAM of %#llx",
+				    (unsigned long long)len, (unsigned long long)size);
+	if (data_off != ALIGN_UP(pos + SEC_HEAD_LEN + ALIGN_UP(len, 8), SNAP_MEM_ALIGN))
+		return section_fail(src, nr, s, "memory data at %#llx, not right after the section",
+				    (unsigned long long)data_off);
+	if (data_off > src->size || size > src->size - data_off)
+		return section_fail(src, nr, s, "file ends inside the memory data");
+	if (size != src->size - data_off)
+		return section_fail(src, nr, s, "%llu bytes of garbage after the memory data",
+				    (unsigned long long)(src->size - data_off - size));
+
+	payload = malloc(len);
+	if (!payload)
+		return why_set(src, -ENOMEM, "out of memory for the page map");
+	s->data = payload;
+	s->len = len;
+	ret = source_read(src, pos + SEC_HEAD_LEN, payload, len);
+	if (ret)
+		return read_fail(src, nr, ret);
+	map = payload + MEM_MAP;
+	if (pages % 8 && map[map_len - 1] >> (pages % 8))
+		return section_fail(src, nr, s, "page map marks pages beyond the end of RAM");
+	for (i = 0; i < map_len; i++)
+		marked += __builtin_popcount(map[i]);
+	if (marked != get_le64(fields + MEM_PAGES_WITH_DATA))
+		return section_fail(src, nr, s, "page map marks %llu pages, the section says %llu",
+				    (unsigned long long)marked,
+				    (unsigned long long)get_le64(fields + MEM_PAGES_WITH_DATA));
+	/* Padding and the gap to data_off: under 64 KiB + 8, no CRC covers them. */
+	ret = source_view(src, pos + SEC_HEAD_LEN + len, data_off - pos - SEC_HEAD_LEN - len, &gap);
+	if (ret)
+		return read_fail(src, nr, ret);
+	if (!all_zero(gap, data_off - pos - SEC_HEAD_LEN - len))
+		return section_fail(src, nr, s, "nonzero bytes between the page map and the data");
+
+	crc = crc_more(crc32_z(0, head, SEC_CRC), payload, len);
+	for (i = 0; i < pages; i = j) {
+		j = i + 1;
+		if (!(i % 8) && !map[i / 8]) {
+			j = i + 8;
+			continue;
+		}
+		if (!page_marked(map, i))
+			continue;
+		while (j < pages && page_marked(map, j))
+			j++;
+		ret = source_crc(src, data_off + i * SNAP_PAGE, (j - i) * SNAP_PAGE, &crc);
+		if (ret)
+			return read_fail(src, nr, ret);
+	}
+	if (crc_differs(get_le32(head + SEC_CRC), crc))
+		return section_fail(src, nr, s, "checksum mismatch in the page map or page data");
+	r->has_memory = true;
+	r->mem = (struct snap_memory){ .gpa = get_le64(fields + MEM_GPA),
+				       .size = size,
+				       .file_offset = data_off,
+				       .pages_with_data = marked };
+	return 0;
+}
+
+/* Section nr at *pos; moves *pos past it. */
+static int parse_section(struct snap_reader *r, struct source *src, unsigned int nr, uint64_t *pos)
+{
+	struct snap_section *s = &r->sections[nr];
+	uint8_t head[SEC_HEAD_LEN], *payload;
+	const uint8_t *pad;
+	uint64_t len, left;
+	int ret;
+
+	if (src->size - *pos < SEC_HEAD_LEN)
+		return why_set(src, -EINVAL, "file ends inside the head of section %u", nr);
+	ret = source_read(src, *pos, head, SEC_HEAD_LEN);
+	if (ret)
+		return read_fail(src, nr, ret);
+	s->type = get_le32(head + SEC_TYPE);
+	s->index = get_le32(head + SEC_INDEX);
+	len = get_le64(head + SEC_LEN);
+	left = src->size - *pos - SEC_HEAD_LEN;
+	if (s->type < SNAP_SEC_CONFIG || s->type > SNAP_SEC_MEMORY)
+		return section_fail(src, nr, s, "unknown type %u", (unsigned int)s->type);
+	if (get_le32(head + SEC_RESERVED))
+		return section_fail(src, nr, s, "reserved field is not zero");
+	if (len > left || ALIGN_UP(len, 8) > left)
+		return section_fail(src, nr, s, "file ends inside it (%llu bytes of %llu)",
+				    (unsigned long long)left, (unsigned long long)ALIGN_UP(len, 8));
+	if (s->type == SNAP_SEC_MEMORY) {
+		if (nr + 1 != r->hdr.nr_sections)
+			return section_fail(src, nr, s, "memory is not the last section");
+		return parse_memory(r, src, nr, head, *pos);
+	}
+
+	payload = malloc(len ? len : 1);
+	if (!payload)
+		return why_set(src, -ENOMEM, "out of memory for section %u", nr);
+	s->data = payload;
+	s->len = len;
+	ret = source_read(src, *pos + SEC_HEAD_LEN, payload, len);
+	if (!ret)
+		ret = source_view(src, *pos + SEC_HEAD_LEN + len, ALIGN_UP(len, 8) - len, &pad);
+	if (ret)
+		return read_fail(src, nr, ret);
+	if (!all_zero(pad, ALIGN_UP(len, 8) - len))
+		return section_fail(src, nr, s, "padding is not zero");
+	if (crc_differs(get_le32(head + SEC_CRC),
+			crc_more(crc32_z(0, head, SEC_CRC), payload, len)))
+		return section_fail(src, nr, s, "checksum mismatch");
+	*pos += SEC_HEAD_LEN + ALIGN_UP(len, 8);
+	return 0;
+}
+
+static int reader_load(struct snap_reader **rp, struct source *src)
+{
+	struct snap_reader *r = calloc(1, sizeof(*r));
+	uint64_t pos = HDR_LEN;
+	unsigned int i;
+	int ret;
+
+	if (!r)
+		return why_set(src, -ENOMEM, "out of memory");
+	r->fd = -1;
+	ret = parse_header(r, src);
+	for (i = 0; !ret && i < r->hdr.nr_sections; i++)
+		ret = parse_section(r, src, i, &pos);
+	if (!ret && !r->has_memory && pos != src->size)
+		ret = why_set(src, -EINVAL, "%llu bytes of garbage after the last section",
+			      (unsigned long long)(src->size - pos));
+	free(src->bounce);
+	if (ret) {
+		snap_reader_close(r);
+		return ret;
+	}
+	*rp = r;
+	return 0;
+}
+
+int snap_reader_open(struct snap_reader **rp, const char *path, char *why, size_t why_len)
+{
+	struct source src = { .why = why, .why_len = why_len };
+	struct stat st;
+	int ret;
+
+	src.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (src.fd < 0 || fstat(src.fd, &st)) {
+		ret = -errno;
+		if (src.fd >= 0)
+			close(src.fd);
+		return why_set(&src, ret, "%s: %s", path, strerror(-ret));
+	}
+	src.size = st.st_size;
+	if (!S_ISREG(st.st_mode))
+		ret = why_set(&src, -EINVAL, "%s: not a regular file", path);
+	else
+		ret = reader_load(rp, &src);
+	if (ret) {
+		close(src.fd);
+		return ret;
+	}
+	(*rp)->fd = src.fd;
+	return 0;
+}
+
+int snap_reader_open_mem(struct snap_reader **rp, const void *buf, size_t len, char *why,
+			 size_t why_len)
+{
+	struct source src = { .mem = buf, .fd = -1, .size = len, .why = why, .why_len = why_len };
+
+	if (!buf && len)
+		return why_set(&src, -EINVAL, "no buffer");
+	/* A NULL mem would mean "read the file"; any non-NULL pointer does for an empty buffer. */
+	if (!buf)
+		src.mem = (const uint8_t *)"";
+	return reader_load(rp, &src);
+}
+
+void snap_reader_close(struct snap_reader *r)
+{
+	unsigned int i;
+
+	if (!r)
+		return;
+	for (i = 0; r->sections && i < r->hdr.nr_sections; i++)
+		free((void *)r->sections[i].data);
+	free(r->sections);
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r);
+}
+
+const struct snap_header *snap_reader_header(const struct snap_reader *r)
+{
+	return &r->hdr;
+}
+
+const struct snap_section *snap_reader_find(const struct snap_reader *r,
+					    enum snap_section_type type, uint32_t i)
+{
+	unsigned int j;
+
+	for (j = 0; j < r->hdr.nr_sections; j++)
+		if (r->sections[j].type == type && i-- == 0)
+			return &r->sections[j];
+	return NULL;
+}
+
+unsigned int snap_reader_count(const struct snap_reader *r, enum snap_section_type type)
+{
+	unsigned int j, n = 0;
+
+	for (j = 0; j < r->hdr.nr_sections; j++)
+		n += r->sections[j].type == type;
+	return n;
+}
+
+int snap_reader_memory(const struct snap_reader *r, struct snap_memory *mem)
+{
+	if (!r->has_memory)
+		return -ENOENT;
+	*mem = r->mem;
+	return 0;
+}
+
+int snap_reader_fd(const struct snap_reader *r)
+{
+	return r->fd;
+}
+
+int snap_get_bytes(struct snap_section *s, void *out, size_t len)
+{
+	if (s->pos > s->len || len > s->len - s->pos)
+		return -EINVAL;
+	if (len)
+		memcpy(out, s->data + s->pos, len);
+	s->pos += len;
+	return 0;
+}
+
+int snap_get_u32(struct snap_section *s, uint32_t *v)
+{
+	uint8_t b[4];
+	int ret = snap_get_bytes(s, b, sizeof(b));
+
+	if (!ret)
+		*v = get_le32(b);
+	return ret;
+}
+
+int snap_get_u64(struct snap_section *s, uint64_t *v)
+{
+	uint8_t b[8];
+	int ret = snap_get_bytes(s, b, sizeof(b));
+
+	if (!ret)
+		*v = get_le64(b);
+	return ret;
+}
+
+int snap_get_str(struct snap_section *s, char *out, size_t out_len)
+{
+	uint64_t start = s->pos;
+	uint32_t n;
+
+	if (snap_get_u32(s, &n))
+		return -EINVAL;
+	/* A NUL inside would cut the string short without anyone noticing. */
+	if (n >= out_len || n > s->len - s->pos || memchr(s->data + s->pos, 0, n)) {
+		s->pos = start;
+		return -EINVAL;
+	}
+	memcpy(out, s->data + s->pos, n);
+	out[n] = '\0';
+	s->pos += n;
+	return 0;
+}
