@@ -630,6 +630,43 @@ START_TEST(test_6_12_to_6_1_refuses_the_17)
 }
 END_TEST
 
+/* ID registers: the host may add features the snapshot's host hid, never remove one. */
+#define ID_AA64MMFR1_EL1 REG_SYS(3, 0, 0, 7, 1)
+#define ID_AA64PFR0_EL1 REG_SYS(3, 0, 0, 4, 0)
+
+static const struct {
+	uint64_t id, host, saved;
+	bool covers;
+	const char *why;
+} idreg_cases[] = {
+	/* The values a 6.12 and a 6.1 host gave the same emulated CPU: 6.12 adds FEAT_HCX. */
+	{ ID_AA64MMFR1_EL1, 0x0010112010312122, 0x0010102010312122, true, "6.12 adds HCX" },
+	{ ID_AA64MMFR1_EL1, 0x0010102010312122, 0x0010112010312122, false, "HCX taken away" },
+	{ ID_AA64MMFR1_EL1, 0x0010102010312122, 0x0010102010312122, true, "the same value" },
+	/* AdvSIMD (23:20) is signed: 0xf, not implemented, is below 0. */
+	{ ID_AA64PFR0_EL1, 0x0000000000000011, 0x0000000000f00011, true, "AdvSIMD added" },
+	{ ID_AA64PFR0_EL1, 0x0000000000f00011, 0x0000000000000011, false, "AdvSIMD removed" },
+};
+
+START_TEST(test_idreg_host_covers)
+{
+	bool got = idreg_host_covers(idreg_cases[_i].id, idreg_cases[_i].host,
+				     idreg_cases[_i].saved);
+
+	ck_assert_msg(got == idreg_cases[_i].covers, "%s: expected %s, got %s", idreg_cases[_i].why,
+		      idreg_cases[_i].covers ? "covers" : "does not cover",
+		      got ? "covers" : "does not cover");
+}
+END_TEST
+
+START_TEST(test_reg_is_id_register)
+{
+	ck_assert_msg(reg_is_id_register(ID_AA64MMFR1_EL1), "ID_AA64MMFR1_EL1: expected an ID register");
+	ck_assert_msg(!reg_is_id_register(REG_SYS(3, 0, 2, 0, 3)), "TCR2_EL1: expected no ID register");
+	ck_assert_msg(!reg_is_id_register(REG_PSCI_VERSION), "PSCI_VERSION: expected no ID register");
+}
+END_TEST
+
 Suite *regpolicy_suite(void)
 {
 	Suite *s = suite_create("regpolicy");
@@ -653,6 +690,8 @@ Suite *regpolicy_suite(void)
 
 	tcase_add_checked_fixture(named, reglists_setup, plan_teardown);
 	tcase_add_test(named, test_6_12_to_7_tcr2_zero_skipped);
+	tcase_add_loop_test(named, test_idreg_host_covers, 0, ARRAY_SIZE(idreg_cases));
+	tcase_add_test(named, test_reg_is_id_register);
 	tcase_add_test(named, test_6_12_to_7_tcr2_set_refused);
 	tcase_add_test(named, test_6_12_to_7_tcr2_set_is_the_one_refusal);
 	tcase_add_test(named, test_6_12_to_7_tcr2_at_reset_skipped);

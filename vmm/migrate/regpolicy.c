@@ -87,3 +87,50 @@ const char *reg_action_name(enum reg_action action)
 
 	return names[action];
 }
+
+bool reg_is_id_register(uint64_t id)
+{
+	unsigned int crm = (id >> 3) & 15;
+
+	return reg_coproc(id) == REG_COPROC_SYSREG && ((id >> 14) & 3) == 3 &&
+	       ((id >> 11) & 7) == 0 && ((id >> 7) & 15) == 0 && crm >= 1 && crm <= 7;
+}
+
+/* The signed ID fields of the registers KVM lets a guest see (Arm ARM, D19.2). */
+static const struct {
+	uint64_t id;
+	unsigned int shift;
+} signed_id_fields[] = {
+	{ REG_SYS(3, 0, 0, 4, 0), 16 }, /* ID_AA64PFR0_EL1.FP */
+	{ REG_SYS(3, 0, 0, 4, 0), 20 }, /* ID_AA64PFR0_EL1.AdvSIMD */
+	{ REG_SYS(3, 0, 0, 7, 0), 24 }, /* ID_AA64MMFR0_EL1.TGran64 */
+	{ REG_SYS(3, 0, 0, 7, 0), 28 }, /* ID_AA64MMFR0_EL1.TGran4 */
+	{ REG_SYS(3, 0, 0, 5, 0), 28 }, /* ID_AA64DFR0_EL1.DoubleLock */
+};
+
+static bool field_is_signed(uint64_t id, unsigned int shift)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(signed_id_fields) / sizeof(signed_id_fields[0]); i++)
+		if (signed_id_fields[i].id == id && signed_id_fields[i].shift == shift)
+			return true;
+	return false;
+}
+
+bool idreg_host_covers(uint64_t id, uint64_t host, uint64_t saved)
+{
+	unsigned int shift;
+
+	for (shift = 0; shift < 64; shift += 4) {
+		int h = (host >> shift) & 0xf, s = (saved >> shift) & 0xf;
+
+		if (field_is_signed(id, shift)) {
+			h = h >= 8 ? h - 16 : h;
+			s = s >= 8 ? s - 16 : s;
+		}
+		if (h < s)
+			return false;
+	}
+	return true;
+}

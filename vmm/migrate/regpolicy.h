@@ -6,6 +6,7 @@
  * What restore does with each register when the host's KVM_GET_REG_LIST
  * differs from the snapshot's: a host older or newer than the one that saved.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../cpu/regs.h"
@@ -34,5 +35,15 @@ int reg_policy_plan(const struct reg_values *saved, const uint64_t *host, unsign
 		    struct reg_plan *plan);
 void reg_plan_free(struct reg_plan *plan);
 const char *reg_action_name(enum reg_action action);
+
+/* An ID register: op0 3, op1 0, CRn 0, CRm 1-7 (the feature ID space). */
+bool reg_is_id_register(uint64_t id);
+/*
+ * True when the host's value of an ID register offers every feature the saved
+ * value did (each 4-bit field at least as high, reading the fields the
+ * architecture defines as signed, where 0xf means "not implemented", as such).
+ * A host that only adds features can run the guest; one that removes any cannot.
+ */
+bool idreg_host_covers(uint64_t id, uint64_t host, uint64_t saved);
 
 #endif

@@ -78,6 +78,49 @@ static int refuse_reg(uint64_t id, const uint8_t *value, const char *reason)
 	return VMM_EXIT_SNAPSHOT;
 }
 
+/* Names what the host holds instead, which is usually what it would accept. */
+static int refuse_written(struct vcpu *vcpu, uint64_t id, const uint8_t *value)
+{
+	uint8_t host[REG_MAX_BYTES] __attribute__((aligned(16)));
+	char reason[256], text[96];
+
+	if (kvm_get_reg(vcpu->fd, id, host)) {
+		snprintf(reason, sizeof(reason), "is refused by this host's KVM");
+	} else {
+		reg_value_text(id, host, text, sizeof(text));
+		snprintf(reason, sizeof(reason),
+			 "is refused by this host's KVM, which has %s; restore on a host that "
+			 "offers the saved value",
+			 text);
+	}
+	return refuse_reg(id, value, reason);
+}
+
+/*
+ * KVM before 6.7 let no ID register be written, and a newer host may refuse
+ * an old host's value even where it only adds a feature (6.12 shows FEAT_HCX,
+ * which 6.1 hid). The guest keeps working when every feature it saw is still
+ * there, so the host's value stays; a feature gone is a refusal.
+ */
+static bool id_register_kept(struct vcpu *vcpu, const struct reg_decision *d)
+{
+	uint64_t host, saved;
+	char name[64];
+
+	if (!reg_is_id_register(d->id) || reg_size_bytes(d->id) != 8 ||
+	    kvm_get_reg_u64(vcpu->fd, d->id, &host))
+		return false;
+	memcpy(&saved, d->saved->value, 8);
+	if (!idreg_host_covers(d->id, host, saved))
+		return false;
+	reg_describe(d->id, name, sizeof(name));
+	vmm_note(vcpu->vm->cfg->verbose,
+		 "vCPU %u: ID register %s: this host shows 0x%llx where the snapshot has 0x%llx; "
+		 "every saved feature is still offered, so the host's value stays",
+		 vcpu->id, name, (unsigned long long)host, (unsigned long long)saved);
+	return true;
+}
+
 static int write_planned(struct vcpu *vcpu, const struct reg_plan *plan)
 {
 	static const uint8_t zero[REG_MAX_BYTES];
@@ -96,9 +139,10 @@ static int write_planned(struct vcpu *vcpu, const struct reg_plan *plan)
 			ret = kvm_set_reg(vcpu->fd, d->id, d->saved->value);
 		else
 			continue;
+		if (ret && d->action == REG_RESTORE && id_register_kept(vcpu, d))
+			continue;
 		if (ret)
-			return refuse_reg(d->id, d->action == REG_ZERO ? zero : d->saved->value,
-					  "is refused by this host's KVM; restore on a host that offers it");
+			return refuse_written(vcpu, d->id, d->action == REG_ZERO ? zero : d->saved->value);
 	}
 	return 0;
 }
