@@ -449,14 +449,19 @@ static void console_input_read(struct vm *vm, struct console_input *in)
 	console_input_feed(vm, in);
 }
 
+void vm_stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
 static int vm_signal_fd(void)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
+	vm_stop_signals(&set);
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 

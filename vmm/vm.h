@@ -3,6 +3,7 @@
 #define VMM_VM_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 
 #include "config.h"
@@ -78,6 +79,8 @@ bool vm_is_paused(struct vm *vm);
 void vm_vcpu_park(struct vm *vm, struct vcpu *vcpu);
 void vm_vcpu_exited(struct vm *vm);
 void vm_note_first_run(struct vm *vm);
+/* The signals that stop a running VM (through the main loop's signalfd). */
+void vm_stop_signals(sigset_t *set);
 
 /* GICv3 where the host has it, else GICv2; after all vCPUs exist, before any runs. */
 int gic_create(struct vm *vm);
