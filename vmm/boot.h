@@ -8,6 +8,9 @@
 #include "layout.h"
 #include "util.h"
 
+/* arm64's COMMAND_LINE_SIZE: the kernel keeps at most this many bytes, NUL included. */
+#define BOOT_CMDLINE_MAX 2048
+
 /*
  * The user's command line with what the console needs added, unless it names a
  * console already. Returns a malloc'd string, or NULL when out of memory.

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot.h"
 #include "layout.h"
 #include "util.h"
 
@@ -230,11 +231,31 @@ int config_load_file(struct vm_config *cfg, const char *path)
 	return 0;
 }
 
+/* The kernel keeps BOOT_CMDLINE_MAX - 1 bytes of what vmm passes, console= included. */
+static int cmdline_validate(const struct vm_config *cfg)
+{
+	char *bootargs = boot_cmdline(cfg->cmdline, UART_BASE);
+	size_t len = bootargs ? strlen(bootargs) : 0;
+
+	free(bootargs);
+	if (!bootargs) {
+		vmm_err("out of memory");
+		return -ENOMEM;
+	}
+	if (len >= BOOT_CMDLINE_MAX) {
+		vmm_err("--cmdline: the kernel command line would be %zu bytes, an arm64 kernel takes "
+			"at most %d; shorten it",
+			len, BOOT_CMDLINE_MAX - 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int config_validate(const struct vm_config *cfg)
 {
 	if (!cfg->kernel_path) {
 		vmm_err("no kernel given; name an arm64 Image: vmm run [options] KERNEL");
 		return -EINVAL;
 	}
-	return 0;
+	return cmdline_validate(cfg);
 }

@@ -17,6 +17,7 @@ enum vmm_exit {
 	VMM_EXIT_CRASH = 11,	/* the guest crashed or KVM could not run it */
 	VMM_EXIT_HIBERNATE = 12, /* the guest hibernated (PSCI 1.3 SYSTEM_OFF2) */
 	VMM_EXIT_QUIT = 13,	/* the user pressed Ctrl-A x */
+	VMM_EXIT_RAM_LOST = 14,	/* a restored VM's snapshot file was truncated or changed under it */
 	VMM_EXIT_SIGNAL = 128,	/* plus the signal number: vmm was told to stop */
 };
 

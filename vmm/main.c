@@ -19,6 +19,7 @@
 #include "layout.h"
 #include "migrate/restore.h"
 #include "migrate/format.h"
+#include "migrate/pagemap.h"
 #include "migrate/snapshot.h"
 #include "firmware/psci.h"
 #include "sandbox.h"
@@ -148,6 +149,7 @@ static int prepare_to_run(const struct vm_config *cfg, struct api_server *api)
 
 	if (status)
 		return status;
+	ram_presence_prepare();
 	if (sandbox_drop_capabilities()) {
 		vmm_err("cannot drop capabilities; run vmm as root or as a user in the kvm group");
 		return VMM_EXIT_HOST;
@@ -316,11 +318,8 @@ static int cmd_restore(int argc, char **argv)
 	if (status)
 		goto out;
 	ret = snap_reader_open(&r, args.path, why, sizeof(why));
-	if (!ret) {
-		ret = restore_read_config(r, &rc);
-		if (ret)
-			snprintf(why, sizeof(why), "its machine description is one vmm cannot build");
-	}
+	if (!ret)
+		ret = restore_read_config(r, &rc, why, sizeof(why));
 	if (ret) {
 		vmm_err("snapshot %s refused: %s", args.path, why[0] ? why : strerror(-ret));
 		status = VMM_EXIT_SNAPSHOT;

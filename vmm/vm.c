@@ -105,9 +105,42 @@ static void vm_console_write(void *ctx, const uint8_t *buf, size_t len)
 	}
 }
 
+/* Where RAM mapped from a snapshot lies, for the SIGBUS handler. */
+static uintptr_t file_ram_start, file_ram_end;
+
 /*
- * Anonymous for a fresh boot; for a restore, the snapshot's memory mapped
- * MAP_PRIVATE so that pages are read only when the guest touches them.
+ * vmm's own reads of restored RAM (a save) fault on a page the file lost:
+ * one line and a status of its own instead of a crash. Outside that RAM the
+ * signal is a vmm bug, left to its default action.
+ */
+static void vm_sigbus(int sig, siginfo_t *info, void *uctx)
+{
+	static const char msg[] = "vmm: " VM_RAM_LOST_MESSAGE "\n";
+	uintptr_t addr = (uintptr_t)info->si_addr;
+
+	(void)uctx;
+	if (addr >= file_ram_start && addr < file_ram_end) {
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+			/* nothing more can be done in a signal handler */
+		}
+		_exit(VMM_EXIT_RAM_LOST);
+	}
+	signal(sig, SIG_DFL);
+}
+
+static void vm_catch_sigbus(void *ram, uint64_t size)
+{
+	struct sigaction sa = { .sa_sigaction = vm_sigbus, .sa_flags = SA_SIGINFO };
+
+	file_ram_start = (uintptr_t)ram;
+	file_ram_end = file_ram_start + size;
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/*
+ * Anonymous for a fresh boot; for a restore, the snapshot's
+ * memory mapped MAP_PRIVATE so that pages are read only when the guest
+ * touches them: the file stays open and must stay as it is while the VM runs.
  */
 int vm_map_ram(struct vm *vm, int fd, uint64_t offset)
 {
@@ -120,6 +153,8 @@ int vm_map_ram(struct vm *vm, int fd, uint64_t offset)
 		return -errno;
 	}
 	vm->ram_from_file = fd >= 0;
+	if (vm->ram_from_file)
+		vm_catch_sigbus(vm->ram, size);
 	return kvm_set_memory(vm->vm_fd, 0, RAM_BASE, size, vm->ram);
 }
 

@@ -50,6 +50,15 @@ struct vm {
 	struct api_server *api; /* the control socket, when there is one */
 };
 
+/*
+ * Restored RAM is read from the snapshot file as the guest touches it: a file
+ * truncated or rewritten meanwhile loses the guest's memory (README, Snapshots).
+ */
+#define VM_RAM_LOST_MESSAGE                                                                     \
+	"guest RAM could not be read from the snapshot file it is mapped from: the file was "   \
+	"truncated or changed while the restored VM ran; leave a snapshot unchanged while a VM " \
+	"restored from it runs"
+
 /* Each returns 0, or a VMM_EXIT_* status after printing why. */
 int vm_check_host(int kvm_fd, const struct vm_config *cfg);
 int vm_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd, const struct boot_files *boot);

@@ -10,6 +10,7 @@ PROBE=$GUEST_IMAGES/probe.img
 T_TIMEOUT=${T_TIMEOUT:-180}
 T_PASSED=0
 T_FAILED=0
+T_SKIPPED=0
 
 case $(uname -r) in
 6.1.*) HOST_KERNEL=6.1 ;;
@@ -121,7 +122,28 @@ t_end() {
 	fi
 }
 
+# t_skip NAME REASON: a test that cannot run in this run, counted as skipped, never as passed.
+t_skip() {
+	echo "skip - host $HOST_KERNEL: $1: $2"
+	T_SKIPPED=$((T_SKIPPED + 1))
+}
+
+# t_have FILE KERNEL NAME: true when FILE, which the KERNEL host writes, is here. Otherwise
+# NAME fails when that host ran earlier in this run (T_KERNELS), and is skipped when it did not.
+t_have() {
+	[ -f "$1" ] && return 0
+	case " $T_KERNELS " in
+	*" $2 "*)
+		t_begin "$3"
+		t_fail "expected $1 from the $2 host earlier in this run; it is missing"
+		t_end
+		;;
+	*) t_skip "$3" "no $2 host in this run to write $(basename "$1")" ;;
+	esac
+	return 1
+}
+
 t_summary() {
-	echo "# host $HOST_KERNEL: $T_PASSED passed, $T_FAILED failed"
+	echo "# host $HOST_KERNEL: $T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped"
 	[ "$T_FAILED" = 0 ]
 }

@@ -20,5 +20,7 @@ Suite *format_suite(void);
 Suite *firmware_suite(void);
 Suite *api_suite(void);
 Suite *regpolicy_suite(void);
+Suite *snapread_suite(void);
+Suite *pagemap_suite(void);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The snapshot file: round trips, memory holes, and a reader that refuses every damaged file. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sanitizer/asan_interface.h>
@@ -14,6 +15,7 @@
 
 #include "helpers.h"
 #include "migrate/format.h"
+#include "migrate/format_internal.h"
 #include "suites.h"
 #include "util.h"
 
@@ -46,13 +48,39 @@ static void scratch_setup(void)
 static void scratch_teardown(void)
 {
 	char keep[sizeof(path) + 8];
+	struct dirent *e;
+	DIR *d;
 
 	snprintf(keep, sizeof(keep), "%s/keep", path);
 	unlink(keep);
 	unlink(path);
 	rmdir(path);
 	unlink(tmp_path);
+	d = opendir(dir);
+	while (d && (e = readdir(d))) {
+		char name[sizeof(dir) + 256 + 2];
+
+		snprintf(name, sizeof(name), "%s/%s", dir, e->d_name);
+		if (e->d_name[0] != '.')
+			unlink(name);
+	}
+	if (d)
+		closedir(d);
 	rmdir(dir);
+}
+
+/* Files in the scratch directory besides PATH: a writer must leave none behind. */
+static unsigned int leftovers(void)
+{
+	unsigned int n = 0;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.' && strcmp(e->d_name, "snap");
+	if (d)
+		closedir(d);
+	return n;
 }
 
 static void *file_read_whole(const char *name, size_t *len)
@@ -395,9 +423,9 @@ START_TEST(test_every_truncation_refused_on_disk)
 END_TEST
 
 /*
- * A flip anywhere a CRC or a zero check covers: header, sections, the gap
- * before the memory data, the marked pages. Unmarked pages are holes nobody
- * reads; a flip there is by design invisible.
+ * A flip anywhere: header, sections, the gap before the memory data, the
+ * marked pages (CRC) and the holes (which must read as zeros, since restore
+ * maps them too).
  */
 static uint64_t flip_offset(unsigned int *seed, const struct snap_memory *mem, size_t len)
 {
@@ -409,8 +437,8 @@ static uint64_t flip_offset(unsigned int *seed, const struct snap_memory *mem, s
 	case 1:
 		return rand_r(seed) % mem->file_offset;
 	default:
-		page = rand_r(seed) % 2; /* the marked pages of the small snapshot */
-		ck_assert(page_has_data(page) && mem->file_offset + (page + 1) * SNAP_PAGE <= len);
+		page = rand_r(seed) % SMALL_PAGES; /* pages 0 and 1 hold data, 2 and 3 are holes */
+		ck_assert(mem->file_offset + (page + 1) * SNAP_PAGE <= len);
 		return mem->file_offset + page * SNAP_PAGE + rand_r(seed) % SNAP_PAGE;
 	}
 }
@@ -598,7 +626,7 @@ START_TEST(test_tmp_file_is_private)
 	struct stat st = { 0 };
 
 	ck_assert_int_eq(snap_writer_open(&w, path, &test_hdr), 0);
-	stat(tmp_path, &st);
+	stat(snap_writer_tmp_path(w), &st);
 	snap_writer_abort(w);
 
 	ck_assert_msg((st.st_mode & 0777) == 0600, "PATH.tmp mode: expected 0600, got %03o",
@@ -614,8 +642,9 @@ START_TEST(test_abort_removes_tmp)
 	snap_section_begin(w, SNAP_SEC_CONFIG, 0);
 	snap_writer_abort(w);
 
-	ck_assert_msg(access(tmp_path, F_OK) && errno == ENOENT && access(path, F_OK),
-		      "after abort: expected neither PATH.tmp nor PATH, got one of them");
+	ck_assert_msg(leftovers() == 0 && access(path, F_OK),
+		      "after abort: expected no temporary file and no PATH, got %u files and %s",
+		      leftovers(), access(path, F_OK) ? "no PATH" : "PATH");
 }
 END_TEST
 
@@ -624,6 +653,7 @@ START_TEST(test_failed_commit_keeps_path)
 {
 	struct snap_writer *w;
 	char keep[sizeof(path) + 8];
+	bool replaced;
 	int ret, fd;
 
 	mkdir(path, 0700);
@@ -632,13 +662,14 @@ START_TEST(test_failed_commit_keeps_path)
 	close(fd);
 	ck_assert_int_eq(snap_writer_open(&w, path, &test_hdr), 0);
 	ret = snap_writer_commit(w);
+	replaced = snap_writer_replaced(w);
 	snap_writer_abort(w);
 
-	ck_assert_msg(ret < 0 && access(keep, F_OK) == 0 && access(tmp_path, F_OK) != 0,
-		      "commit onto a directory: expected -errno, PATH intact, no PATH.tmp; got %d, "
-		      "%s, %s",
-		      ret, access(keep, F_OK) ? "PATH changed" : "PATH intact",
-		      access(tmp_path, F_OK) ? "no PATH.tmp" : "PATH.tmp left");
+	ck_assert_msg(ret < 0 && !replaced && access(keep, F_OK) == 0 && leftovers() == 0,
+		      "commit onto a directory: expected -errno, not replaced, PATH intact, no "
+		      "temporary file; got %d, %s, %s, %u files",
+		      ret, replaced ? "replaced" : "not replaced",
+		      access(keep, F_OK) ? "PATH changed" : "PATH intact", leftovers());
 }
 END_TEST
 
@@ -663,10 +694,10 @@ START_TEST(test_write_error_propagates)
 	kept = file_read_whole(path, &len);
 	free(kept);
 
-	ck_assert_msg(ret == -EFBIG && len < 1024 && access(tmp_path, F_OK) != 0,
-		      "write past the limit: expected %d, the old PATH and no PATH.tmp; got %d, "
-		      "%zu bytes, %s",
-		      -EFBIG, ret, len, access(tmp_path, F_OK) ? "none" : "left");
+	ck_assert_msg(ret == -EFBIG && len < 1024 && leftovers() == 0,
+		      "write past the limit: expected %d, the old PATH and no temporary file; got "
+		      "%d, %zu bytes, %u files",
+		      -EFBIG, ret, len, leftovers());
 }
 END_TEST
 
@@ -724,6 +755,193 @@ START_TEST(test_get_str_needs_room_for_nul)
 }
 END_TEST
 
+/* The old fixed name as a symlink to another file: a save must not write through it. */
+START_TEST(test_symlink_at_tmp_not_followed)
+{
+	char victim[sizeof(dir) + 16], text[16] = "";
+	int fd, ret;
+
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	fd = open(victim, O_CREAT | O_WRONLY, 0600);
+	ck_assert_int_eq(write(fd, "victim", 6), 6);
+	close(fd);
+	ck_assert_int_eq(symlink(victim, tmp_path), 0);
+	ret = snapshot_write(NULL, 0, NULL);
+	fd = open(victim, O_RDONLY);
+	ck_assert_int_ge(read(fd, text, sizeof(text) - 1), 0);
+	close(fd);
+	unlink(victim);
+
+	ck_assert_msg(ret == 0 && !strcmp(text, "victim"),
+		      "save with PATH.tmp a symlink: expected 0 and the link's target untouched, got "
+		      "%d and \"%s\"",
+		      ret, text);
+}
+END_TEST
+
+static struct snap_writer *writer_with_config(const char *word)
+{
+	struct snap_writer *w;
+
+	ck_assert_int_eq(snap_writer_open(&w, path, &test_hdr), 0);
+	ck_assert_int_eq(snap_section_begin(w, SNAP_SEC_CONFIG, 0), 0);
+	ck_assert_int_eq(snap_put_str(w, word), 0);
+	return w;
+}
+
+/* Two saves to one path at once: each writes its own file, and PATH ends up one of them whole. */
+START_TEST(test_two_writers_one_path)
+{
+	struct snap_writer *first = writer_with_config("first"), *second = writer_with_config("second");
+	struct snap_reader *r = NULL;
+	struct snap_section s;
+	char word[16] = "";
+	int ret;
+
+	ck_assert_int_eq(snap_section_end(second), 0);
+	ck_assert_int_eq(snap_section_end(first), 0);
+	ck_assert_int_eq(snap_writer_commit(first), 0);
+	ck_assert_int_eq(snap_writer_commit(second), 0);
+	ret = snap_reader_open(&r, path, NULL, 0);
+	if (!ret) {
+		s = *snap_reader_find(r, SNAP_SEC_CONFIG, 0);
+		snap_get_str(&s, word, sizeof(word));
+		snap_reader_close(r);
+	}
+
+	ck_assert_msg(ret == 0 && !strcmp(word, "second") && leftovers() == 0,
+		      "two saves, the second committed last: expected a whole file holding "
+		      "\"second\" and no temporary file, got %d, \"%s\", %u files",
+		      ret, word, leftovers());
+}
+END_TEST
+
+/* A byte in a hole page reached the guest once: restore maps holes from the file too. */
+static void check_hole_refused(int ret, const char *why)
+{
+	ck_assert_msg(ret == -EINVAL && strstr(why, "page 3 is a hole"),
+		      "0xaa in hole page 3: expected %d and \"page 3 is a hole...\", got %d and "
+		      "\"%s\"",
+		      -EINVAL, ret, why);
+}
+
+START_TEST(test_hole_with_data_refused_in_memory)
+{
+	struct snap_memory mem;
+	struct snap_reader *r = NULL;
+	char why[200] = "";
+	size_t len;
+	uint8_t *file = small_snapshot(&len, &mem);
+	int ret;
+
+	file[mem.file_offset + 3 * SNAP_PAGE + 100] = 0xaa;
+	ret = snap_reader_open_mem(&r, file, len, why, sizeof(why));
+	free(file);
+	if (!ret)
+		snap_reader_close(r);
+	check_hole_refused(ret, why);
+}
+END_TEST
+
+START_TEST(test_hole_with_data_refused_on_disk)
+{
+	static const uint8_t byte = 0xaa;
+	struct snap_memory mem;
+	struct snap_reader *r = NULL;
+	char why[200] = "";
+	size_t len;
+	uint8_t *file = small_snapshot(&len, &mem);
+	int fd = open(path, O_WRONLY), ret;
+
+	free(file);
+	ck_assert_int_eq(pwrite(fd, &byte, 1, mem.file_offset + 3 * SNAP_PAGE + 100), 1);
+	close(fd);
+	ret = snap_reader_open(&r, path, why, sizeof(why));
+	if (!ret)
+		snap_reader_close(r);
+	check_hole_refused(ret, why);
+}
+END_TEST
+
+/* Writes the small file's header again with nr_sections = n and a CRC that matches. */
+static void header_set_sections(int fd, uint32_t n)
+{
+	uint8_t h[HDR_LEN];
+
+	ck_assert_int_eq(pread(fd, h, HDR_LEN, 0), HDR_LEN);
+	put_le32(h + HDR_NR_SECTIONS, n);
+	put_le32(h + HDR_CRC, crc32_z(0, h, HDR_CRC));
+	ck_assert_int_eq(pwrite(fd, h, HDR_LEN, 0), HDR_LEN);
+}
+
+/* A sparse file claiming a 1 GiB section once made inspect allocate 1 GiB. */
+START_TEST(test_oversized_section_refused)
+{
+	struct snap_reader *r = NULL;
+	uint8_t len_field[8];
+	char why[200] = "";
+	int fd, ret;
+
+	ck_assert_int_eq(snapshot_write(NULL, 0, NULL), 0);
+	fd = open(path, O_RDWR);
+	put_le64(len_field, 1ULL << 30);
+	ck_assert_int_eq(pwrite(fd, len_field, 8, HDR_LEN + SEC_LEN), 8);
+	ck_assert_int_eq(ftruncate(fd, HDR_LEN + SEC_HEAD_LEN + (1ULL << 30)), 0);
+	header_set_sections(fd, 1);
+	close(fd);
+	ret = snap_reader_open(&r, path, why, sizeof(why));
+	if (!ret)
+		snap_reader_close(r);
+
+	ck_assert_msg(ret == -EINVAL && strstr(why, "claims 1073741824 bytes") &&
+			      strstr(why, "at most"),
+		      "a config section of 1 GiB: expected %d and \"claims ... at most\", got %d and "
+		      "\"%s\"",
+		      -EINVAL, ret, why);
+}
+END_TEST
+
+START_TEST(test_too_many_sections_refused)
+{
+	struct snap_reader *r = NULL;
+	char why[200] = "";
+	int fd, ret;
+
+	ck_assert_int_eq(snapshot_write(NULL, 0, NULL), 0);
+	fd = open(path, O_RDWR);
+	ck_assert_int_eq(ftruncate(fd, 1 << 20), 0);
+	header_set_sections(fd, SNAP_MAX_SECTIONS + 1);
+	close(fd);
+	ret = snap_reader_open(&r, path, why, sizeof(why));
+	if (!ret)
+		snap_reader_close(r);
+
+	ck_assert_msg(ret == -EINVAL && strstr(why, "at most 512"),
+		      "%u sections: expected %d and \"at most 512\", got %d and \"%s\"",
+		      SNAP_MAX_SECTIONS + 1, -EINVAL, ret, why);
+}
+END_TEST
+
+/* What the reader would refuse, the writer does not write. */
+START_TEST(test_writer_refuses_oversized_section)
+{
+	size_t big = snap_section_max_len(SNAP_SEC_DEVICE) + 1;
+	uint8_t *payload = calloc(1, big);
+	struct snap_writer *w;
+	int ret;
+
+	ck_assert_int_eq(snap_writer_open(&w, path, &test_hdr), 0);
+	snap_section_begin(w, SNAP_SEC_DEVICE, 0);
+	snap_put_bytes(w, payload, big);
+	ret = snap_section_end(w);
+	snap_writer_abort(w);
+	free(payload);
+
+	ck_assert_msg(ret == -E2BIG, "a device section of %zu bytes: expected %d, got %d", big,
+		      -E2BIG, ret);
+}
+END_TEST
+
 START_TEST(test_section_names)
 {
 	ck_assert_msg(!strcmp(snap_section_name(SNAP_SEC_VCPU), "vcpu") &&
@@ -764,6 +982,10 @@ Suite *format_suite(void)
 	tcase_add_test(damage, test_trailing_bytes_refused);
 	tcase_add_test(damage, test_bytes_after_memory_refused);
 	tcase_add_test(damage, test_open_missing_file);
+	tcase_add_test(damage, test_hole_with_data_refused_in_memory);
+	tcase_add_test(damage, test_hole_with_data_refused_on_disk);
+	tcase_add_test(damage, test_oversized_section_refused);
+	tcase_add_test(damage, test_too_many_sections_refused);
 	/* Every truncation of an 80 KiB file, under ASan: well past Check's 4 s default. */
 	tcase_set_timeout(damage, 120);
 	tcase_add_test(commit, test_tmp_file_is_private);
@@ -771,6 +993,9 @@ Suite *format_suite(void)
 	tcase_add_test(commit, test_failed_commit_keeps_path);
 	tcase_add_test(commit, test_write_error_propagates);
 	tcase_add_test(commit, test_writer_misuse_refused);
+	tcase_add_test(commit, test_symlink_at_tmp_not_followed);
+	tcase_add_test(commit, test_two_writers_one_path);
+	tcase_add_test(commit, test_writer_refuses_oversized_section);
 	tcase_add_test(cursor, test_cursor_stops_at_end);
 	tcase_add_test(cursor, test_get_str_needs_room_for_nul);
 	tcase_add_test(cursor, test_section_names);

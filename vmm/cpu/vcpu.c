@@ -156,6 +156,12 @@ static void *vcpu_thread(void *arg)
 			vm_vcpu_park(vm, vcpu);
 			continue;
 		}
+		/* KVM could not fault a page in: RAM mapped from a snapshot that lost it. */
+		if (ret == -EFAULT && vm->ram_from_file) {
+			vmm_err("%s", VM_RAM_LOST_MESSAGE);
+			status = VMM_EXIT_RAM_LOST;
+			break;
+		}
 		if (ret < 0) {
 			vmm_err("vCPU %u: KVM_RUN failed: %s", vcpu->id, strerror(-ret));
 			status = VMM_EXIT_INTERNAL;

@@ -264,15 +264,16 @@ static int uart_restore(struct device *dev, struct snap_section *s)
 	ret = snap_get_bytes(s, regs, sizeof(regs));
 	ret = ret ?: snap_get_u32(s, &flags);
 	ret = ret ?: snap_get_u32(s, &count);
-	if (!ret && count > UART_FIFO_SIZE)
+	if (!ret && (count > UART_FIFO_SIZE || flags > 3))
 		ret = -EINVAL;
 	if (ret)
 		return ret;
 	pthread_mutex_lock(&u->lock);
-	u->ier = regs[0];
-	u->fcr = regs[1];
+	/* Masked as uart_write masks them: only bits a guest could have set. */
+	u->ier = regs[0] & 0x0f;
+	u->fcr = regs[1] & 0xc9;
 	u->lcr = regs[2];
-	u->mcr = regs[3];
+	u->mcr = regs[3] & 0x1f;
 	u->scr = regs[4];
 	u->dll = regs[5];
 	u->dlm = regs[6];

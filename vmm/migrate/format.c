@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -24,6 +25,22 @@ const char *snap_section_name(enum snap_section_type type)
 	if ((unsigned int)type >= ARRAY_SIZE(names) || !names[type])
 		return "unknown";
 	return names[type];
+}
+
+uint64_t snap_section_max_len(enum snap_section_type type)
+{
+	static const uint64_t max[] = {
+		[SNAP_SEC_CONFIG] = 16 << 10, /* a 2 KiB command line and a few numbers */
+		[SNAP_SEC_VCPU] = 1 << 20,    /* ~300 registers of up to 2 x 256 bytes */
+		[SNAP_SEC_GIC] = 4 << 20,     /* 20 bytes an attribute, 123 redistributors */
+		[SNAP_SEC_DEVICE] = 64 << 10,
+		/* The page map of the largest RAM a 52-bit IPA holds, 4 KiB pages, bit each. */
+		[SNAP_SEC_MEMORY] = 32 + (1ULL << (52 - 12 - 3)),
+	};
+
+	if ((unsigned int)type >= ARRAY_SIZE(max))
+		return 0;
+	return max[type];
 }
 
 /* Writing */
@@ -67,6 +84,31 @@ static int write_full(int fd, const void *buf, uint64_t len, uint64_t off)
 	return 0;
 }
 
+/* Room for PATH + ".XXXXXXXX.tmp" and its NUL. */
+#define TMP_SUFFIX_LEN (1 + 8 + 4 + 1)
+
+/*
+ * The temporary file gets a name nobody else has: O_EXCL refuses whatever is
+ * there, a symlink included, so a save cannot be turned onto another file, and
+ * two saves to one path write two files, of which rename keeps one whole.
+ */
+static int tmp_create(struct snap_writer *w, size_t path_len)
+{
+	unsigned int tries, r;
+
+	for (tries = 0; tries < 64; tries++) {
+		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+			r = (unsigned int)getpid() * 2654435761u + tries;
+		snprintf(w->tmp_path + path_len, TMP_SUFFIX_LEN, ".%08x.tmp", r);
+		w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (w->fd >= 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
 int snap_writer_open(struct snap_writer **wp, const char *path, const struct snap_header *hdr)
 {
 	size_t n = strlen(path);
@@ -76,17 +118,15 @@ int snap_writer_open(struct snap_writer **wp, const char *path, const struct sna
 	if (strnlen(hdr->vmm_version, sizeof(hdr->vmm_version)) == sizeof(hdr->vmm_version) ||
 	    strnlen(hdr->host_release, sizeof(hdr->host_release)) == sizeof(hdr->host_release))
 		return -EINVAL;
-	w = calloc(1, sizeof(*w) + 2 * n + sizeof(".tmp") + 1);
+	w = calloc(1, sizeof(*w) + 2 * n + 1 + TMP_SUFFIX_LEN);
 	if (!w)
 		return -ENOMEM;
 	w->path = (char *)(w + 1);
 	w->tmp_path = w->path + n + 1;
 	memcpy(w->path, path, n + 1);
 	memcpy(w->tmp_path, path, n);
-	memcpy(w->tmp_path + n, ".tmp", sizeof(".tmp"));
-	w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (w->fd < 0) {
-		ret = -errno;
+	ret = tmp_create(w, n);
+	if (ret) {
 		free(w);
 		return ret;
 	}
@@ -94,6 +134,16 @@ int snap_writer_open(struct snap_writer **wp, const char *path, const struct sna
 	w->off = HDR_LEN; /* the header goes in last, when the section count is known */
 	*wp = w;
 	return 0;
+}
+
+const char *snap_writer_tmp_path(const struct snap_writer *w)
+{
+	return w->tmp_path;
+}
+
+bool snap_writer_replaced(const struct snap_writer *w)
+{
+	return w->renamed;
 }
 
 /* Makes room for len more bytes in the open section and points p at them. */
@@ -197,6 +247,9 @@ int snap_section_end(struct snap_writer *w)
 	if (!w->in_section)
 		return writer_fail(w, -EINVAL);
 	payload_len = w->len - SEC_HEAD_LEN;
+	/* Never write what no reader would take. */
+	if (payload_len > snap_section_max_len(get_le32(w->buf + SEC_TYPE)))
+		return writer_fail(w, -E2BIG);
 	put_le32(w->buf + SEC_CRC, section_seal(w->buf, w->buf + SEC_HEAD_LEN, payload_len));
 	ret = snap_put_bytes(w, zeros, ALIGN_UP(payload_len, 8) - payload_len);
 	if (!ret)

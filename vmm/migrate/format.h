@@ -28,6 +28,13 @@
 #define SNAP_MEM_ALIGN 0x10000	/* file offset of guest memory: any host page size maps it */
 #define SNAP_PAGE 4096		/* the page map's granule */
 
+/*
+ * What a file may claim before the reader believes it: far above what vmm
+ * writes (123 vCPUs of a few hundred registers), far below what would let a
+ * crafted file make inspect or restore allocate gigabytes.
+ */
+#define SNAP_MAX_SECTIONS 512
+
 enum snap_section_type {
 	SNAP_SEC_CONFIG = 1, /* the machine: cpus, RAM, GIC version, IPA bits, cmdline... */
 	SNAP_SEC_VCPU = 2,   /* one per vCPU: init features, registers, MP state, events */
@@ -48,8 +55,12 @@ struct snap_header {
 /* Writing. Every function returns 0 or -errno, and after an error the writer only aborts. */
 struct snap_writer;
 
-/* Creates PATH.tmp (mode 0600); nothing at PATH changes before snap_writer_commit(). */
+/*
+ * Creates a new PATH.XXXXXXXX.tmp (mode 0600, O_EXCL: never an existing file or a
+ * symlink's target); nothing at PATH changes before snap_writer_commit().
+ */
 int snap_writer_open(struct snap_writer **w, const char *path, const struct snap_header *hdr);
+const char *snap_writer_tmp_path(const struct snap_writer *w);
 /* Sections are built in memory (all but memory are small), then written with their CRC. */
 int snap_section_begin(struct snap_writer *w, enum snap_section_type type, uint32_t index);
 int snap_put_u32(struct snap_writer *w, uint32_t v);
@@ -60,13 +71,20 @@ int snap_section_end(struct snap_writer *w);
 /*
  * Writes the memory section: ram maps guest-physical gpa..gpa+size. Pages that
  * are all zero become holes. resident, when not NULL, marks (a byte per 4 KiB
- * page, as mincore gives) the pages worth looking at; the others are zero.
+ * page, bit 0 set: see pagemap.h) the pages that may hold data; the others
+ * are taken to be zero and not read.
  */
 int snap_write_memory(struct snap_writer *w, uint64_t gpa, const void *ram, uint64_t size,
 		      const unsigned char *resident);
-/* Writes the header, fsyncs, renames PATH.tmp to PATH, fsyncs the directory, frees w. */
+/*
+ * Writes the header, fsyncs the file, renames it to PATH, fsyncs the directory,
+ * frees w. On 0, the file and its directory entry are on disk. On failure PATH
+ * is either as it was or, when snap_writer_replaced() says so, the complete new
+ * snapshot whose directory entry may not survive a crash.
+ */
 int snap_writer_commit(struct snap_writer *w);
-/* Removes PATH.tmp and frees w; PATH is as it was. */
+bool snap_writer_replaced(const struct snap_writer *w);
+/* Removes the temporary file (unless it was renamed to PATH) and frees w. */
 void snap_writer_abort(struct snap_writer *w);
 
 /* Reading. */
@@ -116,5 +134,7 @@ int snap_get_bytes(struct snap_section *s, void *out, size_t len);
 int snap_get_str(struct snap_section *s, char *out, size_t out_len);
 
 const char *snap_section_name(enum snap_section_type type);
+/* The largest payload a section of that type may have (memory: its page map and fields). */
+uint64_t snap_section_max_len(enum snap_section_type type);
 
 #endif

@@ -144,6 +144,9 @@ static int parse_header(struct snap_reader *r, struct source *src)
 	r->hdr.page_size = get_le32(h + HDR_PAGE_SIZE);
 	r->hdr.ipa_bits = get_le32(h + HDR_IPA_BITS);
 	r->hdr.nr_sections = get_le32(h + HDR_NR_SECTIONS);
+	if (r->hdr.nr_sections > SNAP_MAX_SECTIONS)
+		return why_set(src, -EINVAL, "header: %u sections, at most %u are allowed",
+			       r->hdr.nr_sections, SNAP_MAX_SECTIONS);
 	if (r->hdr.nr_sections > (src->size - HDR_LEN) / SEC_HEAD_LEN)
 		return why_set(src, -EINVAL, "header: %u sections cannot fit in a %llu-byte file",
 			       r->hdr.nr_sections, (unsigned long long)src->size);
@@ -156,6 +159,73 @@ static int parse_header(struct snap_reader *r, struct source *src)
 static bool page_marked(const uint8_t *map, uint64_t page)
 {
 	return map[page / 8] >> (page % 8) & 1;
+}
+
+/*
+ * Unmarked pages [first, end) that lie in file bytes [from, to): each must read
+ * as zeros, or restore, which maps the whole range, would hand their bytes to
+ * the guest. Returns 0, page + 1 of the first that is not, or -errno.
+ */
+static int64_t holes_zero(struct source *src, const uint8_t *map, uint64_t data_off,
+			  uint64_t from, uint64_t to)
+{
+	uint64_t page = (from - data_off) / SNAP_PAGE, end = (to - data_off + SNAP_PAGE - 1) / SNAP_PAGE;
+	uint64_t run, i;
+	const uint8_t *p;
+	int ret;
+
+	while (page < end) {
+		if (page_marked(map, page)) {
+			page++;
+			continue;
+		}
+		/* A run of holes, read in one piece of at most IO_CHUNK. */
+		for (run = 1; page + run < end && run < IO_CHUNK / SNAP_PAGE &&
+			      !page_marked(map, page + run);
+		     run++)
+			;
+		ret = source_view(src, data_off + page * SNAP_PAGE, run * SNAP_PAGE, &p);
+		if (ret)
+			return ret;
+		for (i = 0; i < run; i++)
+			if (!all_zero(p + i * SNAP_PAGE, SNAP_PAGE))
+				return page + i + 1;
+		page += run;
+	}
+	return 0;
+}
+
+/*
+ * Only the file's data extents can hold anything but zeros: SEEK_DATA and
+ * SEEK_HOLE find them, so the check costs what the data costs, not the RAM
+ * size. A filesystem without them reports one extent, and every hole is read.
+ */
+static int64_t holes_check(struct source *src, const uint8_t *map, uint64_t pages,
+			   uint64_t data_off)
+{
+	uint64_t end = data_off + pages * SNAP_PAGE, off = data_off;
+	int64_t ret;
+	off_t data, hole;
+
+	if (src->mem)
+		return holes_zero(src, map, data_off, data_off, end);
+	while (off < end) {
+		data = lseek(src->fd, off, SEEK_DATA);
+		if (data < 0 && errno == ENXIO)
+			return 0;
+		if (data < 0)
+			data = off;
+		if ((uint64_t)data >= end)
+			return 0;
+		hole = lseek(src->fd, data, SEEK_HOLE);
+		if (hole < 0 || (uint64_t)hole > end)
+			hole = end;
+		ret = holes_zero(src, map, data_off, ALIGN_DOWN(data, SNAP_PAGE), hole);
+		if (ret)
+			return ret;
+		off = hole > data ? (uint64_t)hole : end;
+	}
+	return 0;
 }
 
 /* The memory section at pos, its head already read; the checks are the ones its writer promises. */
@@ -232,6 +302,12 @@ static int parse_memory(struct snap_reader *r, struct source *src, unsigned int 
 	}
 	if (crc_differs(get_le32(head + SEC_CRC), crc))
 		return section_fail(src, nr, s, "checksum mismatch in the page map or page data");
+	ret = holes_check(src, map, pages, data_off);
+	if (ret > 0)
+		return section_fail(src, nr, s, "page %llu is a hole in the page map but holds data",
+				    (unsigned long long)(ret - 1));
+	if (ret)
+		return read_fail(src, nr, ret);
 	r->has_memory = true;
 	r->mem = (struct snap_memory){ .gpa = get_le64(fields + MEM_GPA),
 				       .size = size,
@@ -262,6 +338,10 @@ static int parse_section(struct snap_reader *r, struct source *src, unsigned int
 		return section_fail(src, nr, s, "unknown type %u", (unsigned int)s->type);
 	if (get_le32(head + SEC_RESERVED))
 		return section_fail(src, nr, s, "reserved field is not zero");
+	if (len > snap_section_max_len(s->type))
+		return section_fail(src, nr, s, "claims %llu bytes, a %s section has at most %llu",
+				    (unsigned long long)len, snap_section_name(s->type),
+				    (unsigned long long)snap_section_max_len(s->type));
 	if (len > left || ALIGN_UP(len, 8) > left)
 		return section_fail(src, nr, s, "file ends inside it (%llu bytes of %llu)",
 				    (unsigned long long)left, (unsigned long long)ALIGN_UP(len, 8));

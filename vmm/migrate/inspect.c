@@ -143,11 +143,14 @@ int cmd_inspect(int argc, char **argv)
 		vmm_err("snapshot %s refused: %s", path, why[0] ? why : strerror(-ret));
 		return VMM_EXIT_SNAPSHOT;
 	}
-	ret = restore_read_config(r, &rc);
-	ret = ret ?: snap_read_vcpu(r, 0, &cpu0);
-	ret = ret ?: snap_reader_memory(r, &mem);
+	ret = restore_read_config(r, &rc, why, sizeof(why));
+	ret = ret ?: snap_read_vcpu(r, 0, &cpu0, why, sizeof(why));
+	if (!ret && snap_reader_memory(r, &mem)) {
+		snprintf(why, sizeof(why), "it has no memory section");
+		ret = -EINVAL;
+	}
 	if (ret) {
-		vmm_err("snapshot %s refused: its machine or vCPU 0 cannot be read", path);
+		vmm_err("snapshot %s refused: %s", path, why);
 	} else if (json) {
 		print_json(path, r, &rc, &cpu0, &mem);
 	} else {

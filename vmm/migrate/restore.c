@@ -226,27 +226,65 @@ static int apply_gic(struct vm *vm, struct snap_reader *r)
 	return ret ? VMM_EXIT_SNAPSHOT : 0;
 }
 
+static struct device *device_named(struct machine *m, const char *name, unsigned int *index)
+{
+	unsigned int d;
+
+	for (d = 0; d < m->nr_devices; d++) {
+		if (!strcmp(m->devices[d]->ops->name, name)) {
+			*index = d;
+			return m->devices[d];
+		}
+	}
+	return NULL;
+}
+
+static int apply_device(struct device *dev, const struct snap_section *found)
+{
+	struct snap_section s = *found;
+	char name[32];
+	int ret;
+
+	snap_get_str(&s, name, sizeof(name));
+	ret = dev->ops->restore(dev, &s);
+	if (!ret && s.pos != s.len)
+		ret = -EINVAL;
+	if (ret)
+		vmm_err("snapshot refused: the state of device '%s' is not one it can take (%s)",
+			name, strerror(-ret));
+	return ret ? VMM_EXIT_SNAPSHOT : 0;
+}
+
+/* Every device that keeps state gets its section, exactly one, read to its end. */
 static int apply_devices(struct vm *vm, struct snap_reader *r)
 {
 	unsigned int i, d, n = snap_reader_count(r, SNAP_SEC_DEVICE);
+	bool restored[MACHINE_MAX_DEVICES] = { false };
 	char name[32];
-	int ret;
+	int status;
 
 	for (i = 0; i < n; i++) {
 		struct snap_section s = *snap_reader_find(r, SNAP_SEC_DEVICE, i);
 		struct device *dev = NULL;
 
-		ret = snap_get_str(&s, name, sizeof(name));
-		for (d = 0; !ret && d < vm->machine.nr_devices; d++)
-			if (!strcmp(vm->machine.devices[d]->ops->name, name))
-				dev = vm->machine.devices[d];
-		if (ret || !dev || !dev->ops->restore) {
-			vmm_err("snapshot refused: device '%s' is not one vmm has", ret ? "?" : name);
+		if (!snap_get_str(&s, name, sizeof(name)))
+			dev = device_named(&vm->machine, name, &d);
+		if (!dev || !dev->ops->restore || restored[d]) {
+			vmm_err("snapshot refused: device section %u ('%s') is %s", i,
+				dev ? name : "?", dev && restored[d] ? "a second one" : "not one vmm has");
 			return VMM_EXIT_SNAPSHOT;
 		}
-		ret = dev->ops->restore(dev, &s);
-		if (ret)
-			return vm_fail("snapshot refused: a device's state", ret, VMM_EXIT_SNAPSHOT);
+		status = apply_device(dev, snap_reader_find(r, SNAP_SEC_DEVICE, i));
+		if (status)
+			return status;
+		restored[d] = true;
+	}
+	for (d = 0; d < vm->machine.nr_devices; d++) {
+		if (vm->machine.devices[d]->ops->restore && !restored[d]) {
+			vmm_err("snapshot refused: it holds no state for device '%s'",
+				vm->machine.devices[d]->ops->name);
+			return VMM_EXIT_SNAPSHOT;
+		}
 	}
 	return 0;
 }
@@ -257,6 +295,7 @@ int vm_restore_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd,
 	struct kvm_vcpu_init inits[LAYOUT_MAX_CPUS], preferred;
 	struct snap_memory mem;
 	struct saved_vcpu *saved;
+	char why[256] = "";
 	unsigned int i;
 	int ret;
 
@@ -275,14 +314,17 @@ int vm_restore_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd,
 	if (!saved)
 		return vm_fail("cannot read the vCPUs", -ENOMEM, VMM_EXIT_INTERNAL);
 	for (i = 0, ret = 0; i < rc->nr_cpus && !ret; i++) {
-		ret = snap_read_vcpu(r, i, &saved[i]);
+		ret = snap_read_vcpu(r, i, &saved[i], why, sizeof(why));
 		/* The CPU type is this host's; the features are the guest's. */
 		inits[i] = preferred;
 		memcpy(inits[i].features, saved[i].features, sizeof(inits[i].features));
 	}
 	if (ret) {
 		snap_saved_vcpus_free(saved, rc->nr_cpus);
-		return vm_fail("snapshot refused: a vCPU section", ret, VMM_EXIT_SNAPSHOT);
+		if (ret == -ENOMEM)
+			return vm_fail("cannot read the vCPUs", ret, VMM_EXIT_INTERNAL);
+		vmm_err("snapshot refused: %s", why);
+		return VMM_EXIT_SNAPSHOT;
 	}
 	ret = vm_add_vcpus(vm, inits);
 	ret = ret ?: vm_enable_system_suspend(vm);

@@ -5,11 +5,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../boot.h"
 #include "../cpu/regs.h"
 
 struct vm;
 struct vm_config;
 struct snap_reader;
+struct snap_writer;
 
 /* The machine a snapshot describes. */
 struct restore_config {
@@ -17,11 +19,17 @@ struct restore_config {
 	uint64_t ram_size;
 	uint32_t gic_version, nr_irqs, ipa_bits, psci_version;
 	bool system_suspend;
-	char cmdline[2048];
+	char cmdline[BOOT_CMDLINE_MAX]; /* what run accepts: one limit for both */
 };
 
-/* -EINVAL for a config this vmm cannot recreate; -ENOENT when the section is missing. */
-int restore_read_config(struct snap_reader *r, struct restore_config *rc);
+/* The machine section, as save writes it and restore_read_config() reads it. */
+int snap_write_config(struct snap_writer *w, const struct restore_config *rc);
+/*
+ * The machine section and the vCPU sections' order: -EINVAL, with why naming
+ * the field, for a machine this vmm cannot build; -ENOMEM.
+ */
+int restore_read_config(struct snap_reader *r, struct restore_config *rc, char *why,
+			size_t why_len);
 
 #define SNAP_VCPU_EVENTS_SIZE 64 /* struct kvm_vcpu_events on arm64 */
 
@@ -34,7 +42,9 @@ struct saved_vcpu {
 	struct reg_values regs;
 };
 
-int snap_read_vcpu(struct snap_reader *r, unsigned int i, struct saved_vcpu *v);
+/* vCPU i's section: -EINVAL with why naming what is wrong (a register twice...), -ENOMEM. */
+int snap_read_vcpu(struct snap_reader *r, unsigned int i, struct saved_vcpu *v, char *why,
+		   size_t why_len);
 void snap_saved_vcpus_free(struct saved_vcpu *v, unsigned int nr);
 
 /* Builds the VM and loads every piece of state; returns 0 or an exit status, after printing. */

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -17,25 +16,30 @@
 #include "../vm.h"
 #include "format.h"
 #include "gic_state.h"
+#include "pagemap.h"
+#include "restore.h"
 
 #define FAIL(fmt, ...) (snprintf(why, why_len, fmt, ##__VA_ARGS__), ret)
 
 static int save_config(struct vm *vm, struct snap_writer *w)
 {
 	const struct vm_config *cfg = vm->cfg;
-	int ret;
+	struct restore_config rc = {
+		.nr_cpus = vm->nr_vcpus,
+		.ram_size = cfg->ram_size,
+		.gic_version = vm->machine.gic_version,
+		.nr_irqs = GIC_NR_IRQS,
+		.ipa_bits = vm->ipa_bits,
+		.psci_version = vm->machine.psci_version,
+		.system_suspend = cfg->fw.system_suspend,
+	};
+	const char *cmdline = cfg->cmdline ? cfg->cmdline : "";
 
-	ret = snap_section_begin(w, SNAP_SEC_CONFIG, 0);
-	ret = ret ?: snap_put_u32(w, vm->nr_vcpus);
-	ret = ret ?: snap_put_u64(w, cfg->ram_size);
-	ret = ret ?: snap_put_u64(w, RAM_BASE);
-	ret = ret ?: snap_put_u32(w, vm->machine.gic_version);
-	ret = ret ?: snap_put_u32(w, GIC_NR_IRQS);
-	ret = ret ?: snap_put_u32(w, vm->ipa_bits);
-	ret = ret ?: snap_put_u32(w, vm->machine.psci_version);
-	ret = ret ?: snap_put_u32(w, cfg->fw.system_suspend);
-	ret = ret ?: snap_put_str(w, cfg->cmdline ? cfg->cmdline : "");
-	return ret ?: snap_section_end(w);
+	/* run refuses a longer one; restore could not read it back. */
+	if (strlen(cmdline) >= sizeof(rc.cmdline))
+		return -E2BIG;
+	strcpy(rc.cmdline, cmdline);
+	return snap_write_config(w, &rc);
 }
 
 /* Every register by ID and size, known to vmm or not, each with its reset value if known. */
@@ -126,9 +130,10 @@ static int save_devices(struct vm *vm, struct snap_writer *w)
 }
 
 /*
- * Anonymous pages the host never faulted in are zero: mincore spares reading
- * them. Not so for RAM mapped from a snapshot, where a page not in memory
- * still holds the file's data.
+ * Anonymous pages the host never faulted in nor swapped out are zero: the
+ * page map spares reading them (pagemap.h says why not mincore). Not so for
+ * RAM mapped from a snapshot, where a page not in memory still holds the
+ * file's data: there every page is read.
  */
 static int save_memory(struct vm *vm, struct snap_writer *w)
 {
@@ -136,9 +141,10 @@ static int save_memory(struct vm *vm, struct snap_writer *w)
 	unsigned char *resident = NULL;
 	int ret;
 
-	if (!vm->ram_from_file && sysconf(_SC_PAGESIZE) == SNAP_PAGE) {
+	if (!vm->ram_from_file) {
 		resident = malloc(pages);
-		if (resident && mincore(vm->ram, vm->cfg->ram_size, resident)) {
+		if (resident &&
+		    ram_presence_read(ram_presence_fd(), vm->ram, vm->cfg->ram_size, resident)) {
 			free(resident);
 			resident = NULL;
 		}
@@ -168,7 +174,8 @@ int vm_save(struct vm *vm, const char *path, char *why, size_t why_len)
 	hdr.ipa_bits = vm->ipa_bits;
 	ret = snap_writer_open(&w, path, &hdr);
 	if (ret)
-		return FAIL("cannot create %s.tmp: %s", path, strerror(-ret));
+		return FAIL("cannot create a temporary file beside %s: %s; %s is unchanged", path,
+			    strerror(-ret), path);
 	what = "the machine";
 	ret = save_config(vm, w);
 	for (i = 0; i < vm->nr_vcpus && !ret; i++) {
@@ -189,12 +196,20 @@ int vm_save(struct vm *vm, const char *path, char *why, size_t why_len)
 	}
 	if (ret) {
 		snap_writer_abort(w);
-		return FAIL("cannot save %s to %s: %s", what, path, strerror(-ret));
+		return FAIL("cannot save %s to %s: %s; %s is unchanged", what, path, strerror(-ret),
+			    path);
 	}
 	ret = snap_writer_commit(w);
-	if (ret) {
-		snap_writer_abort(w);
-		return FAIL("cannot write %s: %s", path, strerror(-ret));
-	}
-	return 0;
+	if (!ret)
+		return 0;
+	if (snap_writer_replaced(w))
+		snprintf(why, why_len,
+			 "%s holds the complete new snapshot, but syncing its directory failed (%s): "
+			 "it may not survive a crash",
+			 path, strerror(-ret));
+	else
+		snprintf(why, why_len, "cannot write %s: %s; %s is unchanged", path, strerror(-ret),
+			 path);
+	snap_writer_abort(w);
+	return ret;
 }
