@@ -22,5 +22,6 @@ Suite *api_suite(void);
 Suite *regpolicy_suite(void);
 Suite *snapread_suite(void);
 Suite *pagemap_suite(void);
+Suite *timeline_suite(void);
 
 #endif
