@@ -20,5 +20,6 @@ Suite *format_suite(void);
 Suite *firmware_suite(void);
 Suite *api_suite(void);
 Suite *regpolicy_suite(void);
+Suite *sandbox_suite(void);
 
 #endif
