@@ -127,7 +127,7 @@ static int set_verbose(struct vm_config *cfg, const char *value, char *why, size
 static int set_user(struct vm_config *cfg, const char *value, char *why, size_t len)
 {
 	const char *colon = strchr(value, ':');
-	unsigned long uid, gid;
+	unsigned long uid = 0, gid = 0;
 	char uid_text[16];
 	int ret;
 
