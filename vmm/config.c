@@ -90,11 +90,10 @@ static int set_mem(struct vm_config *cfg, const char *value, char *why, size_t l
 		snprintf(why, len, "need a decimal size such as 512M or 2G (K, M, G suffixes)");
 		return -EINVAL;
 	}
-	/* Beyond LAYOUT_MAX_RAM the top of RAM is past any IPA space, or wraps past 2^64. */
 	if (size < LAYOUT_MIN_RAM || size > LAYOUT_MAX_RAM || size % SZ_2M) {
-		snprintf(why, len, "need a multiple of 2M from %lluM to %lluG",
-			 (unsigned long long)(LAYOUT_MIN_RAM >> 20),
-			 (unsigned long long)(LAYOUT_MAX_RAM >> 30));
+		snprintf(why, len, "need a multiple of 2M, at least %lluM, with RAM's end (1G + size) "
+			 "below 2^64",
+			 (unsigned long long)(LAYOUT_MIN_RAM >> 20));
 		return -EINVAL;
 	}
 	cfg->ram_size = size;

@@ -33,8 +33,11 @@
 
 /* The smallest RAM we accept; a Linux guest needs more, the probe guest less. */
 #define LAYOUT_MIN_RAM (16ULL << 20)
-/* RAM must end within the largest IPA space arm64 has (52 bits, FEAT_LPA). */
-#define LAYOUT_MAX_RAM ((1ULL << 52) - RAM_BASE)
+/*
+ * The most RAM whose end, RAM_BASE + size, stays below 2^64: more wraps every
+ * address computed from it. A host's IPA size (vm_check_host) limits it further.
+ */
+#define LAYOUT_MAX_RAM (0ULL - RAM_BASE - 0x200000ULL)
 #define FDT_MAX_SIZE 0x200000ULL /* booting.rst: at most 2 MiB, alone in its 2 MiB block */
 
 struct boot_layout {

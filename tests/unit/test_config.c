@@ -318,7 +318,7 @@ static const char *const bad_command_lines[][4] = {
 	{ "--mem", " 512", "Image" },
 	{ "--mem", "+512", "Image" },
 	{ "--mem", "17179869183G", "Image" }, /* RAM_BASE + size wrapped past 2^64 */
-	{ "--mem", "4194304G", "Image" },     /* ends beyond any 52-bit IPA space */
+	{ "--mem", "17592186044414M", "Image" }, /* 2^64 - 2M: 1G + size wraps */
 	{ "--user", "", "Image" },
 	{ "--user", "root", "Image" },
 	{ "--user", "1000:", "Image" },
