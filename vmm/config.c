@@ -91,7 +91,8 @@ static int set_mem(struct vm_config *cfg, const char *value, char *why, size_t l
 		return -EINVAL;
 	}
 	if (size < LAYOUT_MIN_RAM || size > LAYOUT_MAX_RAM || size % SZ_2M) {
-		snprintf(why, len, "need a multiple of 2M, at least %lluM, with RAM's end (1G + size) "
+		snprintf(why, len,
+			 "need a multiple of 2M, at least %lluM, with RAM's end (1G + size) "
 			 "below 2^64",
 			 (unsigned long long)(LAYOUT_MIN_RAM >> 20));
 		return -EINVAL;
@@ -132,14 +133,17 @@ static int set_user(struct vm_config *cfg, const char *value, char *why, size_t 
 
 	if (colon && (size_t)(colon - value) < sizeof(uid_text)) {
 		snprintf(uid_text, sizeof(uid_text), "%.*s", (int)(colon - value), value);
-		ret = parse_uint(uid_text, CONFIG_MAX_ID, &uid) ?: parse_uint(colon + 1, CONFIG_MAX_ID, &gid);
+		ret = parse_uint(uid_text, CONFIG_MAX_ID, &uid)
+			      ?: parse_uint(colon + 1, CONFIG_MAX_ID, &gid);
 	} else {
 		ret = colon ? -EINVAL : parse_uint(value, CONFIG_MAX_ID, &uid);
 		gid = uid;
 	}
 	if (ret) {
-		snprintf(why, len, "need a numeric UID or UID:GID (decimal, at most %lu; names are "
-			 "not looked up)", (unsigned long)CONFIG_MAX_ID);
+		snprintf(why, len,
+			 "need a numeric UID or UID:GID (decimal, at most %lu; names are "
+			 "not looked up)",
+			 (unsigned long)CONFIG_MAX_ID);
 		return -EINVAL;
 	}
 	cfg->change_user = true;
@@ -165,11 +169,11 @@ static const struct {
 	const char *key;
 	config_setter set;
 } config_keys[] = {
-	{ "machine", "kernel", set_kernel },	 { "machine", "initrd", set_initrd },
-	{ "machine", "cmdline", set_cmdline },	 { "machine", "cpus", set_cpus },
-	{ "machine", "mem", set_mem },		 { "machine", "on_reboot", set_on_reboot },
-	{ "machine", "verbose", set_verbose },	 { "machine", "api_socket", set_api_socket },
-	{ "sandbox", "user", set_user },	 { "sandbox", "seccomp", set_seccomp },
+	{ "machine", "kernel", set_kernel },   { "machine", "initrd", set_initrd },
+	{ "machine", "cmdline", set_cmdline }, { "machine", "cpus", set_cpus },
+	{ "machine", "mem", set_mem },	       { "machine", "on_reboot", set_on_reboot },
+	{ "machine", "verbose", set_verbose }, { "machine", "api_socket", set_api_socket },
+	{ "sandbox", "user", set_user },       { "sandbox", "seccomp", set_seccomp },
 };
 
 int config_set(struct vm_config *cfg, const char *section, const char *key, const char *value,
@@ -190,9 +194,9 @@ int config_set(struct vm_config *cfg, const char *section, const char *key, cons
 struct ini_ctx {
 	struct vm_config *cfg;
 	FILE *file;
-	int line;	  /* lines read so far: inih reports only the first error's line */
-	int error_line;	  /* where the handler first refused a setting */
-	int long_line;	  /* the first line longer than inih's buffer */
+	int line;	/* lines read so far: inih reports only the first error's line */
+	int error_line; /* where the handler first refused a setting */
+	int long_line;	/* the first line longer than inih's buffer */
 	char why[256];
 };
 

@@ -135,8 +135,7 @@ static void sigsys_handler(int sig, siginfo_t *si, void *context)
 	append(line, sizeof(line), &used, name);
 	append(line, sizeof(line), &used, ") is not allowed in the ");
 	append(line, sizeof(line), &used, sandbox_thread_name(current_thread));
-	append(line, sizeof(line), &used,
-	       " thread; rerun with --seccomp off and report it\n");
+	append(line, sizeof(line), &used, " thread; rerun with --seccomp off and report it\n");
 	if (write(STDERR_FILENO, line, used) < 0)
 		_exit(VMM_EXIT_INTERNAL);
 	_exit(VMM_EXIT_INTERNAL);
@@ -255,7 +254,8 @@ int sandbox_vcpu_thread_enter(void)
 		int ret = -errno;
 
 		vmm_err("cannot install a vCPU thread's system call filter: %s; rerun with "
-			"--seccomp off and report it", strerror(errno));
+			"--seccomp off and report it",
+			strerror(errno));
 		return ret;
 	}
 	return 0;

@@ -64,8 +64,10 @@ static int check_entries(const char *what, size_t n, const char *(*name)(size_t)
 			return -EINVAL;
 		}
 		if (!(t & SB_P)) {
-			snprintf(why, why_len, "%s %s: allowed for vCPUs but refused by the process "
-				 "filter they run under", what, name(i));
+			snprintf(why, why_len,
+				 "%s %s: allowed for vCPUs but refused by the process "
+				 "filter they run under",
+				 what, name(i));
 			return -EINVAL;
 		}
 		for (j = 0; j < i; j++) {
@@ -106,8 +108,9 @@ int sandbox_rules_check(char *why, size_t why_len)
 
 	ret = check_entries("system call", sandbox_nr_syscalls, syscall_name, syscall_threads, why,
 			    why_len);
-	ret = ret ?: check_entries("ioctl", sandbox_nr_ioctls, ioctl_name, ioctl_threads, why,
-				   why_len);
+	ret = ret
+		      ?: check_entries("ioctl", sandbox_nr_ioctls, ioctl_name, ioctl_threads, why,
+				       why_len);
 	if (ret)
 		return ret;
 	/* An ioctl request is only reachable by a thread that may call ioctl at all. */
@@ -116,8 +119,10 @@ int sandbox_rules_check(char *why, size_t why_len)
 			ioctl_users = sandbox_syscalls[i].threads;
 	for (i = 0; i < sandbox_nr_ioctls; i++) {
 		if (sandbox_ioctls[i].threads & ~ioctl_users) {
-			snprintf(why, why_len, "ioctl %s: allowed for a thread that may not call "
-				 "ioctl", sandbox_ioctls[i].name);
+			snprintf(why, why_len,
+				 "ioctl %s: allowed for a thread that may not call "
+				 "ioctl",
+				 sandbox_ioctls[i].name);
 			return -EINVAL;
 		}
 	}

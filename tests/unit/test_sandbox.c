@@ -18,8 +18,8 @@ END_TEST
 
 /* Every thread: taking a lock, its signals, its exit, and reporting an error. */
 static const char *const every_thread[] = {
-	"futex",	 "rt_sigreturn", "rt_sigprocmask", "exit",	"exit_group",
-	"write",	 "madvise",	 "munmap",	   "mmap",	"mprotect",
+	"futex",	 "rt_sigreturn", "rt_sigprocmask", "exit", "exit_group",
+	"write",	 "madvise",	 "munmap",	   "mmap", "mprotect",
 	"clock_gettime", "getrusage",	 "ioctl",
 };
 
@@ -39,11 +39,23 @@ END_TEST
  * pagemap), a restarted guest's new VM and threads, the vCPU kick.
  */
 static const char *const main_thread[] = {
-	"ppoll",     "read",	  "accept4",	"fcntl",   "signalfd4", "eventfd2", "openat",
-	"close",     "pwrite64",  "pread64",	"fsync",   "fdatasync", "ftruncate", "linkat",
-	"renameat",  "renameat2", "unlinkat",	"mincore", "uname",	"clone",    "clone3",
-	"set_robust_list", "rseq", "tgkill",	"getpid",  "rt_sigaction", "sigaltstack", "brk",
-	"mremap",    "newfstatat", "fstat",	"seccomp", "timerfd_create", "epoll_pwait",
+	"ppoll",	  "read",
+	"accept4",	  "fcntl",
+	"signalfd4",	  "eventfd2",
+	"openat",	  "close",
+	"pwrite64",	  "pread64",
+	"fsync",	  "fdatasync",
+	"ftruncate",	  "linkat",
+	"renameat",	  "renameat2",
+	"unlinkat",	  "mincore",
+	"uname",	  "clone",
+	"clone3",	  "set_robust_list",
+	"rseq",		  "tgkill",
+	"getpid",	  "rt_sigaction",
+	"sigaltstack",	  "brk",
+	"mremap",	  "newfstatat",
+	"fstat",	  "seccomp",
+	"timerfd_create", "epoll_pwait",
 };
 
 START_TEST(test_main_thread_has)
@@ -55,8 +67,8 @@ END_TEST
 
 /* A vCPU thread runs the guest and its MMIO: no files, no sockets, no new threads or VMs. */
 static const char *const not_for_vcpus[] = {
-	"openat", "read", "accept4", "clone", "clone3", "linkat", "renameat", "unlinkat",
-	"rt_sigaction", "seccomp", "eventfd2", "close", "ftruncate",
+	"openat",   "read",	    "accept4", "clone",	   "clone3", "linkat",	  "renameat",
+	"unlinkat", "rt_sigaction", "seccomp", "eventfd2", "close",  "ftruncate",
 };
 
 START_TEST(test_vcpu_thread_lacks)
@@ -78,8 +90,14 @@ START_TEST(test_vcpu_ioctls)
 END_TEST
 
 static const char *const vcpu_lacks_ioctls[] = {
-	"KVM_CREATE_VM", "KVM_CREATE_VCPU", "KVM_SET_USER_MEMORY_REGION", "KVM_CREATE_DEVICE",
-	"KVM_SET_DEVICE_ATTR", "KVM_GET_REG_LIST", "TCSETS", "KVM_ENABLE_CAP",
+	"KVM_CREATE_VM",
+	"KVM_CREATE_VCPU",
+	"KVM_SET_USER_MEMORY_REGION",
+	"KVM_CREATE_DEVICE",
+	"KVM_SET_DEVICE_ATTR",
+	"KVM_GET_REG_LIST",
+	"TCSETS",
+	"KVM_ENABLE_CAP",
 };
 
 START_TEST(test_vcpu_lacks_ioctls)
@@ -91,13 +109,27 @@ END_TEST
 
 /* What vmm save and --on-reboot restart ask KVM for, from the main thread. */
 static const char *const main_ioctls[] = {
-	"KVM_GET_ONE_REG",	"KVM_GET_REG_LIST",	 "KVM_GET_MP_STATE",
-	"KVM_GET_VCPU_EVENTS",	"KVM_GET_DEVICE_ATTR",	 "KVM_HAS_DEVICE_ATTR",
-	"KVM_CREATE_VM",	"KVM_CREATE_VCPU",	 "KVM_ARM_VCPU_INIT",
-	"KVM_SET_USER_MEMORY_REGION", "KVM_CREATE_DEVICE", "KVM_SET_DEVICE_ATTR",
-	"KVM_SET_ONE_REG",	"KVM_ENABLE_CAP",	 "KVM_CHECK_EXTENSION",
-	"KVM_ARM_PREFERRED_TARGET", "KVM_GET_VCPU_MMAP_SIZE", "KVM_RUN",
-	"TCGETS",		"TCSETS",		 "FIONBIO",
+	"KVM_GET_ONE_REG",
+	"KVM_GET_REG_LIST",
+	"KVM_GET_MP_STATE",
+	"KVM_GET_VCPU_EVENTS",
+	"KVM_GET_DEVICE_ATTR",
+	"KVM_HAS_DEVICE_ATTR",
+	"KVM_CREATE_VM",
+	"KVM_CREATE_VCPU",
+	"KVM_ARM_VCPU_INIT",
+	"KVM_SET_USER_MEMORY_REGION",
+	"KVM_CREATE_DEVICE",
+	"KVM_SET_DEVICE_ATTR",
+	"KVM_SET_ONE_REG",
+	"KVM_ENABLE_CAP",
+	"KVM_CHECK_EXTENSION",
+	"KVM_ARM_PREFERRED_TARGET",
+	"KVM_GET_VCPU_MMAP_SIZE",
+	"KVM_RUN",
+	"TCGETS",
+	"TCSETS",
+	"FIONBIO",
 };
 
 START_TEST(test_main_ioctls)
@@ -109,8 +141,13 @@ END_TEST
 
 /* Never after setup: new programs, new sockets, ptrace, changing ids back. */
 static const char *const never[] = {
-	"execve", "execveat", "socket", "connect", "bind", "ptrace", "setuid", "setresuid",
-	"setgroups", "mount", "kill", "process_vm_writev", "open", "KVM_GET_API_VERSION",
+	"execve",    "execveat",
+	"socket",    "connect",
+	"bind",	     "ptrace",
+	"setuid",    "setresuid",
+	"setgroups", "mount",
+	"kill",	     "process_vm_writev",
+	"open",	     "KVM_GET_API_VERSION",
 };
 
 START_TEST(test_never_allowed)
@@ -133,9 +170,10 @@ START_TEST(test_memory_is_never_executable)
 		const struct sandbox_syscall *s = &sandbox_syscalls[i];
 
 		if (!strcmp(s->name, "mmap") || !strcmp(s->name, "mprotect"))
-			ck_assert_msg(s->args == SB_NO_EXEC,
-				      "%s: expected its PROT_EXEC refused (SB_NO_EXEC), got args %d",
-				      s->name, s->args);
+			ck_assert_msg(
+				s->args == SB_NO_EXEC,
+				"%s: expected its PROT_EXEC refused (SB_NO_EXEC), got args %d",
+				s->name, s->args);
 	}
 }
 END_TEST
