@@ -19,14 +19,15 @@ endif
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 COMMON_CFLAGS := -std=gnu11 -g -D_GNU_SOURCE $(WARN) -MMD -MP
 ARM_CFLAGS := $(COMMON_CFLAGS) -O2 $(ARM_SYSROOT_FLAGS)
-ARM_LDLIBS := -lfdt -lcap-ng -linih -lpthread -lz
+ARM_LDLIBS := -lfdt -lcap-ng -linih -lseccomp -lpthread -lz
 
 # Everything that does not call an ioctl: built natively too, for unit tests under sanitizers.
 PURE_SRCS := vmm/util.c vmm/image.c vmm/layout.c vmm/config.c vmm/cli.c vmm/mmio.c \
 	vmm/fdt.c vmm/gic.c vmm/boot.c vmm/term.c vmm/dev/uart.c vmm/dev/rtc.c \
 	vmm/firmware/psci.c vmm/firmware/fwregs.c vmm/firmware/pins.c vmm/cpu/regs.c \
 	vmm/migrate/regpolicy.c vmm/api.c vmm/client.c vmm/migrate/format.c vmm/migrate/format_read.c \
-	vmm/migrate/snapread.c vmm/migrate/inspect.c vmm/migrate/pagemap.c vmm/timeline.c
+	vmm/migrate/snapread.c vmm/migrate/inspect.c vmm/migrate/pagemap.c vmm/timeline.c \
+	vmm/sandbox_rules.c
 # The thin KVM layer and what drives it: arm64 only.
 KVM_SRCS := vmm/kvm.c vmm/vm.c vmm/gic_kvm.c vmm/cpu/vcpu.c vmm/sandbox.c vmm/main.c \
 	vmm/firmware/pins_kvm.c vmm/hostinfo.c vmm/cpu/regs_kvm.c vmm/migrate/gic_state.c \

@@ -27,6 +27,8 @@ static const struct {
 	{ { "hypercalls", required_argument, NULL, 0 }, "firmware", "hypercalls" },
 	{ { "fw-reg", required_argument, NULL, 0 }, "firmware", "reg" },
 	{ { "system-suspend", required_argument, NULL, 0 }, "firmware", "system_suspend" },
+	{ { "user", required_argument, NULL, 0 }, "sandbox", "user" },
+	{ { "seccomp", required_argument, NULL, 0 }, "sandbox", "seccomp" },
 };
 
 #define NR_SETTINGS ARRAY_SIZE(setting_options)
@@ -35,7 +37,7 @@ void cli_print_run_usage(void)
 {
 	printf("usage: vmm run [options] KERNEL\n"
 	       "Boot an arm64 Linux Image (or anything with its header) under KVM.\n\n"
-	       "  --cpus N             vCPUs (default %d)\n"
+	       "  --cpus N             vCPUs, decimal (default %d)\n"
 	       "  --mem SIZE           guest RAM, K/M/G suffixes (default %lluM)\n"
 	       "  --initrd FILE        initial ramdisk\n"
 	       "  --cmdline STRING     kernel command line; console=ttyS0 is added unless it names a console\n"
@@ -47,6 +49,8 @@ void cli_print_run_usage(void)
 	       "                       vendor_hyp_2; 'none' or a number also work)\n"
 	       "  --fw-reg ID=VALUE    pin any firmware register by ID, e.g. 0x6030000000160003=0\n"
 	       "  --system-suspend yes offer PSCI SYSTEM_SUSPEND (default no)\n"
+	       "  --user UID[:GID]     run as this user once /dev/kvm, files and socket are open\n"
+	       "  --seccomp on|off     the system call filter (default on; off is for debugging)\n"
 	       "  --config FILE        INI settings (see vmm.conf.example); options override it\n"
 	       "  -v, --verbose        say what vmm does\n"
 	       "  --help, --version\n\n"

@@ -18,6 +18,7 @@ void config_init(struct vm_config *cfg)
 	cfg->ram_size = CONFIG_DEFAULT_RAM;
 	cfg->on_reboot = REBOOT_EXIT;
 	cfg->fw.psci_version = PSCI_VERSION_UNSET;
+	cfg->seccomp = true;
 	clock_gettime(CLOCK_MONOTONIC, &cfg->started);
 }
 
@@ -74,7 +75,7 @@ static int set_cpus(struct vm_config *cfg, const char *value, char *why, size_t 
 	unsigned long n;
 
 	if (parse_uint(value, LAYOUT_MAX_CPUS, &n) || n == 0) {
-		snprintf(why, len, "need a whole number of vCPUs from 1 to %llu",
+		snprintf(why, len, "need a decimal number of vCPUs from 1 to %llu",
 			 (unsigned long long)LAYOUT_MAX_CPUS);
 		return -EINVAL;
 	}
@@ -87,11 +88,13 @@ static int set_mem(struct vm_config *cfg, const char *value, char *why, size_t l
 	uint64_t size;
 
 	if (parse_size(value, &size)) {
-		snprintf(why, len, "need a size such as 512M or 2G (K, M, G suffixes)");
+		snprintf(why, len, "need a decimal size such as 512M or 2G (K, M, G suffixes)");
 		return -EINVAL;
 	}
-	if (size < LAYOUT_MIN_RAM || size % SZ_2M) {
-		snprintf(why, len, "need a multiple of 2M, at least %lluM",
+	if (size < LAYOUT_MIN_RAM || size > LAYOUT_MAX_RAM || size % SZ_2M) {
+		snprintf(why, len,
+			 "need a multiple of 2M, at least %lluM, with RAM's end (1G + size) "
+			 "below 2^64",
 			 (unsigned long long)(LAYOUT_MIN_RAM >> 20));
 		return -EINVAL;
 	}
@@ -121,6 +124,44 @@ static int set_verbose(struct vm_config *cfg, const char *value, char *why, size
 	return 0;
 }
 
+/* "UID" or "UID:GID", numbers only: a static vmm cannot ask NSS for names. */
+static int set_user(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	const char *colon = strchr(value, ':');
+	unsigned long uid = 0, gid = 0;
+	char uid_text[16];
+	int ret;
+
+	if (colon && (size_t)(colon - value) < sizeof(uid_text)) {
+		snprintf(uid_text, sizeof(uid_text), "%.*s", (int)(colon - value), value);
+		ret = parse_uint(uid_text, CONFIG_MAX_ID, &uid)
+			      ?: parse_uint(colon + 1, CONFIG_MAX_ID, &gid);
+	} else {
+		ret = colon ? -EINVAL : parse_uint(value, CONFIG_MAX_ID, &uid);
+		gid = uid;
+	}
+	if (ret) {
+		snprintf(why, len,
+			 "need a numeric UID or UID:GID (decimal, at most %lu; names are "
+			 "not looked up)",
+			 (unsigned long)CONFIG_MAX_ID);
+		return -EINVAL;
+	}
+	cfg->change_user = true;
+	cfg->uid = uid;
+	cfg->gid = gid;
+	return 0;
+}
+
+static int set_seccomp(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	if (parse_bool(value, &cfg->seccomp)) {
+		snprintf(why, len, "need on or off");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 typedef int (*config_setter)(struct vm_config *, const char *, char *, size_t);
 
 /* Every setting, by the section and key it has in the config file. */
@@ -129,10 +170,11 @@ static const struct {
 	const char *key;
 	config_setter set;
 } config_keys[] = {
-	{ "machine", "kernel", set_kernel },	 { "machine", "initrd", set_initrd },
-	{ "machine", "cmdline", set_cmdline },	 { "machine", "cpus", set_cpus },
-	{ "machine", "mem", set_mem },		 { "machine", "on_reboot", set_on_reboot },
-	{ "machine", "verbose", set_verbose },	 { "machine", "api_socket", set_api_socket },
+	{ "machine", "kernel", set_kernel },   { "machine", "initrd", set_initrd },
+	{ "machine", "cmdline", set_cmdline }, { "machine", "cpus", set_cpus },
+	{ "machine", "mem", set_mem },	       { "machine", "on_reboot", set_on_reboot },
+	{ "machine", "verbose", set_verbose }, { "machine", "api_socket", set_api_socket },
+	{ "sandbox", "user", set_user },       { "sandbox", "seccomp", set_seccomp },
 };
 
 int config_set(struct vm_config *cfg, const char *section, const char *key, const char *value,
@@ -153,9 +195,9 @@ int config_set(struct vm_config *cfg, const char *section, const char *key, cons
 struct ini_ctx {
 	struct vm_config *cfg;
 	FILE *file;
-	int line;	  /* lines read so far: inih reports only the first error's line */
-	int error_line;	  /* where the handler first refused a setting */
-	int long_line;	  /* the first line longer than inih's buffer */
+	int line;	/* lines read so far: inih reports only the first error's line */
+	int error_line; /* where the handler first refused a setting */
+	int long_line;	/* the first line longer than inih's buffer */
 	char why[256];
 };
 

@@ -25,12 +25,16 @@ struct vm_config {
 	uint64_t ram_size;
 	enum reboot_action on_reboot;
 	bool verbose;
+	bool seccomp;	  /* the system call filter once set up (default on) */
+	bool change_user; /* become uid:gid once the files and sockets are open */
+	uint32_t uid, gid;
 	struct fw_pins fw;
 	struct timespec started; /* when vmm started, for -v timings */
 };
 
 #define CONFIG_DEFAULT_CPUS 1
 #define CONFIG_DEFAULT_RAM (512ULL << 20)
+#define CONFIG_MAX_ID 4294967294UL /* (uid_t)-1 means "unchanged" to setresuid */
 
 void config_init(struct vm_config *cfg);
 void config_free(struct vm_config *cfg);

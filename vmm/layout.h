@@ -33,6 +33,11 @@
 
 /* The smallest RAM we accept; a Linux guest needs more, the probe guest less. */
 #define LAYOUT_MIN_RAM (16ULL << 20)
+/*
+ * The most RAM whose end, RAM_BASE + size, stays below 2^64: more wraps every
+ * address computed from it. A host's IPA size (vm_check_host) limits it further.
+ */
+#define LAYOUT_MAX_RAM (0ULL - RAM_BASE - 0x200000ULL)
 #define FDT_MAX_SIZE 0x200000ULL /* booting.rst: at most 2 MiB, alone in its 2 MiB block */
 
 struct boot_layout {
@@ -44,7 +49,7 @@ struct boot_layout {
 
 int layout_plan(uint64_t ram_size, const struct arm64_image *img, uint64_t initrd_size,
 		struct boot_layout *out);
-/* Physical address bits needed to reach the top of RAM. */
+/* Physical address bits needed to reach the top of RAM; 65 when it lies beyond 2^64. */
 unsigned int layout_ipa_bits(uint64_t ram_size);
 
 #endif

@@ -142,20 +142,69 @@ static int open_api_socket(const struct vm_config *cfg, struct api_server *api)
 	return 0;
 }
 
+/* The user vmm becomes must be able to answer on its own socket, and to remove it. */
+static int give_socket_to_user(const struct vm_config *cfg, const struct api_server *api)
+{
+	if (!cfg->change_user || !api->path || !chown(api->path, cfg->uid, cfg->gid))
+		return 0;
+	vmm_err("cannot hand the control socket %s to user %u:%u: %s; choose another "
+		"--api-socket path",
+		api->path, cfg->uid, cfg->gid, strerror(errno));
+	return VMM_EXIT_HOST;
+}
+
+static int drop_privileges(const struct vm_config *cfg)
+{
+	int ret = sandbox_drop_privileges(cfg->change_user, cfg->uid, cfg->gid);
+
+	if (!ret)
+		return 0;
+	if (cfg->change_user)
+		vmm_err("cannot become user %u:%u: %s; --user needs vmm started as root",
+			cfg->uid, cfg->gid, strerror(-ret));
+	else
+		vmm_err("cannot drop capabilities; run vmm as root or as a user in the kvm group");
+	return VMM_EXIT_HOST;
+}
+
 /* The steps every VM takes once its files are open: the socket, no privileges, signals. */
 static int prepare_to_run(const struct vm_config *cfg, struct api_server *api)
 {
 	int status = open_api_socket(cfg, api);
 
+	/* Before a change of user makes /proc/self root's. */
+	ram_presence_prepare();
+	status = status ?: give_socket_to_user(cfg, api);
+	status = status ?: drop_privileges(cfg);
 	if (status)
 		return status;
-	ram_presence_prepare();
-	if (sandbox_drop_capabilities()) {
-		vmm_err("cannot drop capabilities; run vmm as root or as a user in the kvm group");
-		return VMM_EXIT_HOST;
-	}
 	block_signals();
 	return 0;
+}
+
+/*
+ * After the VM is built and before its vCPU threads start, so that they inherit
+ * the filter; a restarted guest's VM is built under it.
+ */
+static int enter_sandbox(const struct vm_config *cfg)
+{
+	static bool warned;
+	int ret;
+
+	if (!cfg->seccomp) {
+		if (!warned)
+			vmm_err("warning: --seccomp off: running without a system call filter; for "
+				"debugging only");
+		warned = true;
+		return 0;
+	}
+	ret = sandbox_install();
+	if (!ret)
+		return 0;
+	vmm_err("cannot install the system call filter: %s; this host kernel needs "
+		"CONFIG_SECCOMP_FILTER (or rerun with --seccomp off)",
+		strerror(-ret));
+	return VMM_EXIT_HOST;
 }
 
 static int run_guest(const struct vm_config *cfg, int kvm_fd, const struct boot_files *boot,
@@ -171,6 +220,7 @@ static int run_guest(const struct vm_config *cfg, int kvm_fd, const struct boot_
 	for (;;) {
 		status = vm_create(vm, cfg, kvm_fd, boot);
 		vm->api = cfg->api_socket ? api : NULL;
+		status = status ?: enter_sandbox(cfg);
 		if (!status)
 			status = vm_run(vm);
 		note_peak_rss(vm);
@@ -233,8 +283,10 @@ static int parse_restore_args(int argc, char **argv, struct vm_config *cfg, stru
 	static const struct option opts[] = {
 		{ "api-socket", required_argument, NULL, 's' }, { "check", no_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },		{ "help", no_argument, NULL, 'h' },
+		{ "user", required_argument, NULL, 'u' },	{ "seccomp", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char why[160];
 	int c;
 
 	optind = 0;
@@ -251,8 +303,16 @@ static int parse_restore_args(int argc, char **argv, struct vm_config *cfg, stru
 		case 'v':
 			cfg->verbose = true;
 			break;
+		case 'u':
+		case 'S':
+			if (!config_set(cfg, "sandbox", c == 'u' ? "user" : "seccomp", optarg, why,
+					sizeof(why)))
+				break;
+			vmm_err("restore: --%s %s: %s", c == 'u' ? "user" : "seccomp", optarg, why);
+			return VMM_EXIT_USAGE;
 		case 'h':
 			printf("usage: vmm restore FILE [--api-socket PATH] [--check] [-v]\n"
+			       "                   [--user UID[:GID]] [--seccomp on|off]\n"
 			       "Recreate the VM a snapshot holds and run it; --check only says whether\n"
 			       "this host can, and exits 0 if so.\n");
 			return -1;
@@ -296,7 +356,7 @@ static int restore_and_run(const struct vm_config *cfg, int kvm_fd, struct snap_
 		       rc->nr_cpus, (unsigned long long)(rc->ram_size >> 20),
 		       PSCI_V_MAJOR(rc->psci_version), PSCI_V_MINOR(rc->psci_version));
 	else if (!status)
-		status = vm_run(vm);
+		status = enter_sandbox(cfg) ?: vm_run(vm);
 	note_peak_rss(vm);
 	vm_destroy(vm);
 	free(vm);

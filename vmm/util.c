@@ -35,66 +35,124 @@ void vmm_note(bool verbose, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The digits of a decimal number and nothing else: no sign, no blanks, no base
+ * prefix, and no leading zero, so that "010" can never be read as octal 8.
+ * Returns -EINVAL for anything else, -ERANGE beyond 64 bits.
+ */
+static int scan_decimal(const char *s, uint64_t *value, const char **end)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (!s || *s < '0' || *s > '9' || (s[0] == '0' && s[1] >= '0' && s[1] <= '9'))
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, *p - '0', &v))
+			return -ERANGE;
+	}
+	*value = v;
+	*end = p;
+	return 0;
+}
+
+/* Hex digits after an explicit 0x, at most 64 bits of them. */
+static int scan_hex(const char *s, uint64_t *value)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (!*p)
+		return -EINVAL;
+	for (; *p; p++) {
+		unsigned int digit;
+
+		if (*p >= '0' && *p <= '9')
+			digit = *p - '0';
+		else if ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'f')
+			digit = (*p | 0x20) - 'a' + 10;
+		else
+			return -EINVAL;
+		if (v >> 60)
+			return -ERANGE;
+		v = v << 4 | digit;
+	}
+	*value = v;
+	return 0;
+}
+
+/* The size suffixes: a bare number is MiB, as in QEMU's -m. */
+static const struct {
+	char letter;
+	unsigned int shift;
+} size_suffixes[] = {
+	{ '\0', 20 }, { 'k', 10 }, { 'K', 10 }, { 'm', 20 }, { 'M', 20 }, { 'g', 30 }, { 'G', 30 },
+};
+
 /* Accepts "512", "512K", "256M", "2G", "2GiB" (binary units); a bare number is MiB, as in QEMU. */
 int parse_size(const char *s, uint64_t *out)
 {
-	unsigned long long value;
-	unsigned int shift = 20;
-	char *end;
+	const char *end;
+	uint64_t value;
+	size_t i;
+	int ret = scan_decimal(s, &value, &end);
 
-	if (!s || !*s || *s == '-')
+	if (ret)
+		return ret;
+	for (i = 0; i < ARRAY_SIZE(size_suffixes) && size_suffixes[i].letter != *end; i++)
+		;
+	if (i == ARRAY_SIZE(size_suffixes))
 		return -EINVAL;
-	errno = 0;
-	value = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -EINVAL;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'k':
-	case 'K':
-		shift = 10;
+	if (*end)
 		end++;
-		break;
-	case 'm':
-	case 'M':
-		shift = 20;
-		end++;
-		break;
-	case 'g':
-	case 'G':
-		shift = 30;
-		end++;
-		break;
-	default:
-		return -EINVAL;
-	}
 	/* "MiB" and "MB" mean the same here, as they do in QEMU's -m. */
 	if (end[-1] > '9' && (!strcmp(end, "iB") || !strcmp(end, "B")))
 		end += strlen(end);
 	if (*end != '\0')
 		return -EINVAL;
-	if (value > (UINT64_MAX >> shift))
+	if (value > (UINT64_MAX >> size_suffixes[i].shift))
 		return -ERANGE;
-	*out = (uint64_t)value << shift;
+	*out = value << size_suffixes[i].shift;
 	return 0;
 }
 
 int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
-	unsigned long value;
-	char *end;
+	const char *end;
+	uint64_t value;
+	int ret = scan_decimal(s, &value, &end);
 
-	if (!s || !*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	value = strtoul(s, &end, 0);
-	if (errno || end == s || *end != '\0')
+	if (ret)
+		return ret;
+	if (*end != '\0')
 		return -EINVAL;
 	if (value > max)
 		return -ERANGE;
 	*out = value;
 	return 0;
+}
+
+int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	const char *end;
+	uint64_t value;
+	int ret;
+
+	if (s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		ret = scan_hex(s + 2, &value);
+	else if (!(ret = scan_decimal(s, &value, &end)) && *end)
+		ret = -EINVAL;
+	if (ret)
+		return ret;
+	if (value > max)
+		return -ERANGE;
+	*out = value;
+	return 0;
+}
+
+uint64_t width_max(unsigned int bytes)
+{
+	return bytes >= 8 ? UINT64_MAX : (1ULL << (8 * bytes)) - 1;
 }
 
 int parse_bool(const char *s, bool *out)
@@ -123,11 +181,15 @@ int input_file_open(const char *path, struct input_file *f)
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int ret = S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode) ? -EISDIR : -errno;
+	if (fstat(fd, &st) < 0) {
+		int ret = -errno;
 
 		close(fd);
 		return ret;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EISDIR;
 	}
 	f->fd = fd;
 	f->size = st.st_size;

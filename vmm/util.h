@@ -20,8 +20,18 @@ void vmm_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Progress notes printed only with -v. */
 void vmm_note(bool verbose, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Counts and sizes are decimal digits only (a leading zero is refused, never
+ * octal; no sign, no blanks); sizes take the K, M, G suffixes. Each returns
+ * 0, -EINVAL for anything else or -ERANGE beyond max (or 64 bits), and leaves
+ * *out alone on failure.
+ */
 int parse_size(const char *s, uint64_t *out);
 int parse_uint(const char *s, unsigned long max, unsigned long *out);
+/* A register value or ID: decimal as above, or hex with an explicit 0x. */
+int parse_u64(const char *s, uint64_t max, uint64_t *out);
+/* The largest unsigned value a register of that many bytes holds. */
+uint64_t width_max(unsigned int bytes);
 int parse_bool(const char *s, bool *out);
 
 /*

@@ -23,5 +23,6 @@ Suite *regpolicy_suite(void);
 Suite *snapread_suite(void);
 Suite *pagemap_suite(void);
 Suite *timeline_suite(void);
+Suite *sandbox_suite(void);
 
 #endif

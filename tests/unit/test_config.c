@@ -249,6 +249,57 @@ START_TEST(test_cli_last_option_wins)
 }
 END_TEST
 
+START_TEST(test_cli_user_uid_gid)
+{
+	enum cli_result res = run_cli("--user", "1000:100", "Image", NULL);
+
+	assert_result(res, CLI_RUN);
+	ck_assert_msg(cfg.change_user && cfg.uid == 1000 && cfg.gid == 100,
+		      "--user 1000:100: expected uid 1000 gid 100, got %d %u %u", cfg.change_user,
+		      cfg.uid, cfg.gid);
+}
+END_TEST
+
+START_TEST(test_cli_user_gid_defaults_to_uid)
+{
+	enum cli_result res = run_cli("--user=65534", "Image", NULL);
+
+	assert_result(res, CLI_RUN);
+	ck_assert_msg(cfg.change_user && cfg.uid == 65534 && cfg.gid == 65534,
+		      "--user=65534: expected uid and gid 65534, got %d %u %u", cfg.change_user,
+		      cfg.uid, cfg.gid);
+}
+END_TEST
+
+START_TEST(test_default_no_user_seccomp_on)
+{
+	ck_assert_msg(!cfg.change_user && cfg.seccomp,
+		      "defaults: expected no user change and seccomp on, got %d and %d",
+		      cfg.change_user, cfg.seccomp);
+}
+END_TEST
+
+START_TEST(test_cli_seccomp_off)
+{
+	enum cli_result res = run_cli("--seccomp=off", "Image", NULL);
+
+	assert_result(res, CLI_RUN);
+	ck_assert_msg(!cfg.seccomp, "--seccomp=off: expected seccomp false, got %d", cfg.seccomp);
+}
+END_TEST
+
+START_TEST(test_ini_sandbox_section)
+{
+	int ret = load_ini("[sandbox]\nuser = 1001:1002\nseccomp = off\n");
+
+	ck_assert_msg(ret == 0 && cfg.change_user && cfg.uid == 1001 && cfg.gid == 1002 &&
+			      !cfg.seccomp,
+		      "[sandbox] user = 1001:1002, seccomp = off: expected 0 1 1001 1002 0, got %d "
+		      "%d %u %u %d (%s)",
+		      ret, cfg.change_user, cfg.uid, cfg.gid, cfg.seccomp, last_stderr);
+}
+END_TEST
+
 /* Bad command lines: CLI_INVALID and exactly one line on stderr. */
 
 static const char *const bad_command_lines[][4] = {
@@ -260,6 +311,22 @@ static const char *const bad_command_lines[][4] = {
 	{ "--mem", "15M", "Image" },
 	{ "--mem", "17M", "Image" },
 	{ "--mem", "", "Image" },
+	{ "--cpus", "010", "Image" },  /* was octal: 8 vCPUs */
+	{ "--cpus", "0x10", "Image" }, /* was hex: 16 vCPUs */
+	{ "--cpus", " 2", "Image" },
+	{ "--cpus", "+2", "Image" },
+	{ "--mem", " 512", "Image" },
+	{ "--mem", "+512", "Image" },
+	{ "--mem", "17179869183G", "Image" }, /* RAM_BASE + size wrapped past 2^64 */
+	{ "--mem", "17592186044414M", "Image" }, /* 2^64 - 2M: 1G + size wraps */
+	{ "--user", "", "Image" },
+	{ "--user", "root", "Image" },
+	{ "--user", "1000:", "Image" },
+	{ "--user", ":1000", "Image" },
+	{ "--user", "-1", "Image" },
+	{ "--user", "4294967295", "Image" },
+	{ "--user", "1000:1000:1", "Image" },
+	{ "--seccomp", "maybe", "Image" },
 	{ "--psci", "1.4", "Image" },
 	{ "--psci", "2", "Image" },
 	{ "--on-reboot", "halt", "Image" },
@@ -734,6 +801,10 @@ Suite *config_suite(void)
 	tcase_add_test(options, test_cli_verbose);
 	tcase_add_test(options, test_cli_options_after_kernel);
 	tcase_add_test(options, test_cli_last_option_wins);
+	tcase_add_test(options, test_cli_user_uid_gid);
+	tcase_add_test(options, test_cli_user_gid_defaults_to_uid);
+	tcase_add_test(options, test_cli_seccomp_off);
+	tcase_add_test(options, test_default_no_user_seccomp_on);
 	tcase_add_test(options, test_cli_help);
 	tcase_add_test(options, test_cli_help_wins_over_bad_kernel);
 	tcase_add_test(options, test_cli_version);
@@ -756,6 +827,7 @@ Suite *config_suite(void)
 	tcase_add_test(file, test_ini_on_reboot);
 	tcase_add_test(file, test_ini_verbose);
 	tcase_add_test(file, test_ini_psci);
+	tcase_add_test(file, test_ini_sandbox_section);
 	tcase_add_test(file, test_ini_example_file_loads);
 	tcase_add_test(file, test_ini_unknown_key);
 	tcase_add_test(file, test_ini_unknown_key_line_number);

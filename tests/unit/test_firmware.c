@@ -211,6 +211,8 @@ static const struct {
 	{ ID_STD_BMAP, "-1", "trng" },
 	{ ID_STD_BMAP, "99999999999999999999", "trng" },
 	{ ID_STD_BMAP, "1 ", "trng" },
+	{ ID_STD_BMAP, "010", "hex with 0x" }, /* strtoull read it as octal 8 */
+	{ ID_STD_BMAP, "0x10000000000000000", "trng" },
 };
 
 START_TEST(test_parse_services_refused)
@@ -601,9 +603,16 @@ static const struct {
 	{ "reg", "0x6030000000160003", -EINVAL, "ID=VALUE" },
 	{ "reg", "0x603000000013c103=0", -EINVAL, "not a 64-bit firmware register" },
 	{ "reg", "PSCI_VERSION=0x10001", -EINVAL, "psci = VERSION" },
-	{ "reg", "0x6030000000160003=", -EINVAL, "need a number" },
-	{ "reg", "0x6030000000160003=trng", -EINVAL, "need a number" },
-	{ "reg", "0x6030000000160003=1x", -EINVAL, "need a number" },
+	{ "reg", "0x6030000000160003=", -EINVAL, "need an unsigned number" },
+	{ "reg", "0x6030000000160003=trng", -EINVAL, "need an unsigned number" },
+	{ "reg", "0x6030000000160003=1x", -EINVAL, "need an unsigned number" },
+	/* strtoull took a sign, blanks and octal: -1 became 2^64-1, 010 became 8. */
+	{ "reg", "0x6030000000160003=-1", -EINVAL, "fits in 64 bits" },
+	{ "reg", "0x6030000000160003= 1", -EINVAL, "need an unsigned number" },
+	{ "reg", "0x6030000000160003=+1", -EINVAL, "need an unsigned number" },
+	{ "reg", "0x6030000000160003=010", -EINVAL, "hex with 0x" },
+	{ "reg", "0x6030000000160003=0x10000000000000000", -EINVAL, "fits in 64 bits" },
+	{ "reg.0x6030000000160003", "-1", -EINVAL, "need an unsigned number" },
 	{ "reg.0x6030000000140000", "0x10001", -EINVAL, "psci = VERSION" },
 	{ "reg.0x6020000000140005", "0", -EINVAL, "64-bit" }, /* a 32-bit ID */
 	{ "reg.0x6030000000100000", "0", -EINVAL, "coproc 0x14 or 0x16" },

@@ -191,6 +191,74 @@ START_TEST(test_ram_not_2m_multiple)
 }
 END_TEST
 
+/* --mem 17179869183G: RAM_BASE + size wrapped to a small number and the guest booted. */
+START_TEST(test_ram_that_wraps_is_refused)
+{
+	struct boot_layout l = { .fdt_addr = 0xdead };
+	int ret = layout_plan(17179869183ULL << 30, &kernel_16m, 0, &l);
+
+	ck_assert_msg(ret == -EINVAL && l.fdt_addr == 0xdead,
+		      "RAM 17179869183G: expected %d and the layout untouched, got %d and fdt 0x%llx",
+		      -EINVAL, ret, (unsigned long long)l.fdt_addr);
+}
+END_TEST
+
+START_TEST(test_ram_above_max_is_refused)
+{
+	struct boot_layout l;
+	int ret = layout_plan(LAYOUT_MAX_RAM + SZ_2M, &kernel_16m, 0, &l);
+
+	ck_assert_msg(ret == -EINVAL, "RAM LAYOUT_MAX_RAM + 2M: expected %d, got %d", -EINVAL, ret);
+}
+END_TEST
+
+START_TEST(test_ram_max_fits)
+{
+	struct boot_layout l;
+	int ret = layout_plan(LAYOUT_MAX_RAM, &kernel_16m, 0, &l);
+
+	uint64_t fdt = 0 - SZ_2M - FDT_MAX_SIZE; /* RAM ends 2M below 2^64 */
+
+	ck_assert_msg(ret == 0 && l.fdt_addr == fdt,
+		      "RAM LAYOUT_MAX_RAM: expected 0 and the dtb at 0x%llx, got %d and 0x%llx",
+		      (unsigned long long)fdt, ret, (unsigned long long)l.fdt_addr);
+}
+END_TEST
+
+/* A header's image_size near 2^64 must not wrap kernel_end below the device tree. */
+START_TEST(test_huge_image_size_does_not_wrap)
+{
+	static const struct arm64_image huge = { .text_offset = 0x80000,
+						 .image_size = UINT64_MAX - 0x1000 };
+	struct boot_layout l;
+	int ret = layout_plan(MiB(512), &huge, 0, &l);
+
+	ck_assert_msg(ret == -E2BIG, "image_size near 2^64: expected %d, got %d", -E2BIG, ret);
+}
+END_TEST
+
+START_TEST(test_huge_text_offset_does_not_wrap)
+{
+	static const struct arm64_image huge = { .text_offset = UINT64_MAX - RAM_BASE + 1,
+						 .image_size = MiB(2) };
+	struct boot_layout l;
+	int ret = layout_plan(MiB(512), &huge, 0, &l);
+
+	ck_assert_msg(ret == -E2BIG, "text_offset wrapping RAM_BASE: expected %d, got %d", -E2BIG,
+		      ret);
+}
+END_TEST
+
+START_TEST(test_ipa_bits_beyond_64)
+{
+	uint64_t size = 0 - RAM_BASE + SZ_2M; /* RAM would end 2M past 2^64 */
+	unsigned int bits = layout_ipa_bits(size);
+
+	ck_assert_msg(bits == 65, "layout_ipa_bits(2^64 - RAM_BASE + 2M): expected 65, got %u",
+		      bits);
+}
+END_TEST
+
 static const struct {
 	uint64_t ram_size;
 	unsigned int bits;
@@ -198,6 +266,7 @@ static const struct {
 	{ MiB(16), 32 },	 { MiB(512), 32 },  { GiB(3), 32 },
 	{ GiB(3) + MiB(2), 33 }, { GiB(7), 33 },    { GiB(7) + MiB(2), 34 },
 	{ GiB(1023), 40 },	 { GiB(1024), 41 }, { GiB(255), 38 },
+	{ LAYOUT_MAX_RAM, 64 },
 };
 
 START_TEST(test_ipa_bits)
@@ -231,9 +300,15 @@ Suite *layout_suite(void)
 	tcase_add_test(plan, test_huge_initrd_does_not_wrap);
 	tcase_add_test(plan, test_ram_below_minimum);
 	tcase_add_test(plan, test_ram_not_2m_multiple);
+	tcase_add_test(plan, test_ram_that_wraps_is_refused);
+	tcase_add_test(plan, test_ram_above_max_is_refused);
+	tcase_add_test(plan, test_ram_max_fits);
+	tcase_add_test(plan, test_huge_image_size_does_not_wrap);
+	tcase_add_test(plan, test_huge_text_offset_does_not_wrap);
 	suite_add_tcase(s, plan);
 
 	tcase_add_loop_test(ipa, test_ipa_bits, 0, ARRAY_SIZE(ipa_bits));
+	tcase_add_test(ipa, test_ipa_bits_beyond_64);
 	suite_add_tcase(s, ipa);
 	return s;
 }

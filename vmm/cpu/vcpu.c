@@ -10,6 +10,7 @@
 
 #include "../exit.h"
 #include "../kvm.h"
+#include "../sandbox.h"
 #include "../util.h"
 #include "../vm.h"
 #include "regs.h"
@@ -137,7 +138,7 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
 	sigset_t kick;
-	int ret, status = -1;
+	int ret, status = sandbox_vcpu_thread_enter() ? VMM_EXIT_INTERNAL : -1;
 
 	sigemptyset(&kick);
 	sigaddset(&kick, VCPU_KICK_SIGNAL);

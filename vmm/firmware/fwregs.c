@@ -96,16 +96,13 @@ int fwreg_parse_services(const struct fwreg_desc *desc, const char *list, uint64
 	const char *p = list;
 	uint64_t bits = 0;
 	char known[96];
-	char *end;
 
 	if (!strcmp(list, "none") || !*list) {
 		*value = 0;
 		return 0;
 	}
 	if (list[0] >= '0' && list[0] <= '9') {
-		errno = 0;
-		bits = strtoull(list, &end, 0);
-		if (errno || *end)
+		if (parse_u64(list, width_max(reg_size_bytes(desc->id)), &bits))
 			goto bad;
 		*value = bits;
 		return 0;
@@ -124,7 +121,8 @@ int fwreg_parse_services(const struct fwreg_desc *desc, const char *list, uint64
 	return 0;
 bad:
 	services_known(desc, known, sizeof(known));
-	snprintf(why, why_len, "need service names (%s), none, or a number", known);
+	snprintf(why, why_len, "need service names (%s), none, or a number (decimal, or hex with 0x)",
+		 known);
 	return -EINVAL;
 }
 

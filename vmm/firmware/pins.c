@@ -63,9 +63,7 @@ static int set_pin(struct fw_pins *pins, uint64_t id, uint64_t value, char *why,
 static int set_raw_reg(struct fw_pins *pins, const char *id_str, const char *value, char *why,
 		       size_t len)
 {
-	unsigned long long v;
-	uint64_t id;
-	char *end;
+	uint64_t id, v;
 
 	if (fwreg_parse_id(id_str, &id) || reg_size_bytes(id) != 8) {
 		snprintf(why, len, "'%s' is not a 64-bit firmware register (coproc 0x14 or 0x16) ID",
@@ -76,10 +74,9 @@ static int set_raw_reg(struct fw_pins *pins, const char *id_str, const char *val
 		snprintf(why, len, "pin PSCI with psci = VERSION, which also sets up the vCPUs");
 		return -EINVAL;
 	}
-	errno = 0;
-	v = strtoull(value, &end, 0);
-	if (errno || end == value || *end) {
-		snprintf(why, len, "need a number for register %s", id_str);
+	if (parse_u64(value, width_max(reg_size_bytes(id)), &v)) {
+		snprintf(why, len, "need an unsigned number for register %s that fits in %u bits "
+			 "(decimal, or hex with 0x)", id_str, 8 * reg_size_bytes(id));
 		return -EINVAL;
 	}
 	return set_pin(pins, id, v, why, len);
