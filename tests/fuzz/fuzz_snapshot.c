@@ -7,9 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "migrate/format.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Lets the payload choose the next read, so every get function meets every offset. */
 static void section_walk(struct snap_section *s)
