@@ -80,7 +80,7 @@ build/unit-tests: $(NATIVE_OBJS)
 unit: build/unit-tests
 	build/unit-tests
 
-# libFuzzer targets (tests/fuzz/README.md): the pure sources again, built with clang-14 and
+# libFuzzer targets (tests/README.md): the pure sources again, built with clang-14 and
 # coverage instrumentation into an archive, so each target links only what it calls. CRC
 # mismatches pass in this build (format_internal.h), or the fuzzer would never get past them.
 FUZZ_CC := clang-14
@@ -134,15 +134,16 @@ build/fuzz/seeds/.stamp: build/fuzz/make-seeds $(wildcard tests/fuzz/seeds/*/*)
 
 # Each target for FUZZ_SECONDS; what it finds stays in build/fuzz/corpus/<target>.
 fuzz-run: fuzz build/fuzz/seeds/.stamp
-	$(Q)for t in $(FUZZ_TARGETS); do \
-		tests/fuzz/run $$t $(FUZZ_SECONDS) build/fuzz/corpus/$$t || exit 1; done
+	$(Q)failed=0; for t in $(FUZZ_TARGETS); do \
+		tests/fuzz/run $$t $(FUZZ_SECONDS) build/fuzz/corpus/$$t || failed=1; done; \
+		exit $$failed
 
 # make check: each target for FUZZ_CHECK_SECONDS from its seeds only; a crash, leak,
 # trapped invariant or hang fails it.
 fuzz-check: fuzz build/fuzz/seeds/.stamp
-	$(Q)for t in $(FUZZ_TARGETS); do \
-		rm -rf build/fuzz/check/$$t; \
-		tests/fuzz/run $$t $(FUZZ_CHECK_SECONDS) build/fuzz/check/$$t || exit 1; done
+	$(Q)failed=0; for t in $(FUZZ_TARGETS); do rm -rf build/fuzz/check/$$t; \
+		tests/fuzz/run $$t $(FUZZ_CHECK_SECONDS) build/fuzz/check/$$t || failed=1; done; \
+		exit $$failed
 
 images:
 	guest-images/build
