@@ -8,6 +8,7 @@
  * Each restored device is then read back through MMIO: a state restore accepts must be one
  * the device can run with.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,14 +46,21 @@ static struct {
 
 static void config_check(struct snap_reader *r, struct restore_config *rc)
 {
+	char why[200] = "";
+	int ret;
+
 	memset(rc, 0xa5, sizeof(*rc));
-	if (restore_read_config(r, rc)) {
+	ret = restore_read_config(r, rc, why, sizeof(why));
+	if (ret) {
+		check(ret == -ENOMEM || (ret == -EINVAL && why[0])); /* every refusal says why */
 		rc->nr_cpus = 0;
 		return;
 	}
 	check(rc->nr_cpus >= 1 && rc->nr_cpus <= LAYOUT_MAX_CPUS);
-	check(rc->gic_version == 3 && rc->nr_irqs == GIC_NR_IRQS && rc->ram_size % SZ_2M == 0);
+	check(rc->gic_version == 3 && rc->nr_irqs == GIC_NR_IRQS);
+	check(rc->ram_size >= LAYOUT_MIN_RAM && rc->ram_size % SZ_2M == 0);
 	check(memchr(rc->cmdline, '\0', sizeof(rc->cmdline)));
+	check(snap_reader_count(r, SNAP_SEC_VCPU) == rc->nr_cpus);
 }
 
 static int id_cmp(const void *a, const void *b)
@@ -105,6 +113,8 @@ static void plan_check(unsigned int h, const struct reg_values *saved, const str
 	for (i = 0; i < saved->nr; i++)
 		saved_ids[i] = saved->regs[i].id;
 	qsort(saved_ids, saved->nr, sizeof(*saved_ids), id_cmp);
+	for (i = 1; i < saved->nr; i++)
+		check(saved_ids[i - 1] < saved_ids[i]); /* the reader refuses a register twice */
 
 	check(p->nr <= saved->nr + hosts[h].nr);
 	for (i = 0; i < p->nr; i++) {
@@ -139,14 +149,19 @@ static void vcpu_check(struct snap_reader *r, unsigned int i)
 	struct reg_plan plan;
 	unsigned int h, k;
 
-	if (snap_read_vcpu(r, i, &v)) {
+	char why[200] = "";
+	int ret = snap_read_vcpu(r, i, &v, why, sizeof(why));
+
+	if (ret) {
+		check(ret == -ENOMEM || (ret == -EINVAL && why[0]));
 		reg_values_free(&v.regs);
 		return;
 	}
 	/* Each register took at least its ID, one value byte and the has-reset word. */
 	check(s && v.regs.nr <= s->len / 13);
 	for (k = 0; k < v.regs.nr; k++)
-		check(reg_size_bytes(v.regs.regs[k].id) <= REG_MAX_BYTES);
+		check(reg_size_bytes(v.regs.regs[k].id) <= REG_MAX_BYTES &&
+		      (v.regs.regs[k].id & REG_ARM64) == REG_ARM64);
 	/* One host per vCPU, in turn: the policy is quadratic, and this keeps the rate up. */
 	h = i % ARRAY_SIZE(hosts);
 	check(!reg_policy_plan(&v.regs, hosts[h].ids, hosts[h].nr, &plan));
@@ -155,10 +170,14 @@ static void vcpu_check(struct snap_reader *r, unsigned int i)
 	reg_values_free(&v.regs);
 }
 
-/* restore.c's apply_devices: the section names its device, whose callback reads the rest. */
+/*
+ * restore.c's apply_devices: each section names its device, whose callback must read it to
+ * its end; a device gets one section, and every device that keeps state gets one.
+ */
 static bool devices_restore(struct machine *m, struct snap_reader *r)
 {
 	unsigned int i, d, n = snap_reader_count(r, SNAP_SEC_DEVICE);
+	bool restored[MACHINE_MAX_DEVICES] = { false };
 	char name[32];
 
 	for (i = 0; i < n; i++) {
@@ -167,13 +186,21 @@ static bool devices_restore(struct machine *m, struct snap_reader *r)
 
 		if (snap_get_str(&s, name, sizeof(name)))
 			return false;
-		for (d = 0; d < m->nr_devices; d++)
+		for (d = 0; d < m->nr_devices && !dev; d++)
 			if (!strcmp(m->devices[d]->ops->name, name))
 				dev = m->devices[d];
-		if (!dev || !dev->ops->restore || dev->ops->restore(dev, &s))
+		if (!dev || !dev->ops->restore || restored[--d])
+			return false;
+		if (dev->ops->restore(dev, &s))
 			return false;
 		check(s.pos <= s.len);
+		if (s.pos != s.len)
+			return false;
+		restored[d] = true;
 	}
+	for (d = 0; d < m->nr_devices; d++)
+		if (m->devices[d]->ops->restore && !restored[d])
+			return false;
 	return true;
 }
 

@@ -83,14 +83,21 @@ static int format_seeds_write(const char *dir)
 		       seed_write(dir, "odd-pages.snap", 1, 5);
 }
 
-/* The machine section as save_config() writes it. */
+/* The machine section by the writer save uses. */
 static int restore_config_put(struct snap_writer *w, unsigned int vcpus, uint32_t psci)
 {
-	return snap_section_begin(w, SNAP_SEC_CONFIG, 0) ?: snap_put_u32(w, vcpus) ?:
-		       snap_put_u64(w, 256ULL << 20) ?: snap_put_u64(w, RAM_BASE) ?:
-		       snap_put_u32(w, 3) ?: snap_put_u32(w, GIC_NR_IRQS) ?: snap_put_u32(w, 40) ?:
-		       snap_put_u32(w, psci) ?: snap_put_u32(w, psci == PSCI_V(1, 3)) ?:
-		       snap_put_str(w, "console=ttyS0 quiet") ?: snap_section_end(w);
+	struct restore_config rc = {
+		.nr_cpus = vcpus,
+		.ram_size = 256ULL << 20,
+		.gic_version = 3,
+		.nr_irqs = GIC_NR_IRQS,
+		.ipa_bits = 40,
+		.psci_version = psci,
+		.system_suspend = psci == PSCI_V(1, 3),
+		.cmdline = "console=ttyS0 quiet",
+	};
+
+	return snap_write_config(w, &rc);
 }
 
 /*
