@@ -3,8 +3,10 @@
 #ifndef VMM_TESTS_FUZZ_H
 #define VMM_TESTS_FUZZ_H
 
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -15,5 +17,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 		if (!(cond))              \
 			__builtin_trap(); \
 	} while (0)
+
+/*
+ * libFuzzer's -close_fd_mask closes stdout and stderr; the descriptors a target opens next
+ * would take their numbers and collect whatever vmm prints. /dev/null fills them first.
+ */
+static inline void fuzz_std_fds_fill(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
+		;
+	check(fd > STDERR_FILENO);
+	close(fd);
+}
 
 #endif

@@ -27,17 +27,11 @@
 static int config_fd = -1;
 static char config_path[64];
 
-/* With stdout and stderr closed, the memfd would become fd 1 or 2 and collect vmm's errors. */
 static void setup_once(void)
 {
-	int fd;
-
 	if (config_fd >= 0)
 		return;
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
-		;
-	check(fd > STDERR_FILENO);
-	close(fd);
+	fuzz_std_fds_fill();
 	config_fd = memfd_create("fuzz-config", MFD_CLOEXEC);
 	check(config_fd > STDERR_FILENO);
 	snprintf(config_path, sizeof(config_path), "/proc/self/fd/%d", config_fd);

@@ -5,6 +5,7 @@
  *   DIR/snapshot/  the format layer: sections of any content, with and without memory
  *   DIR/restore/   what vm_save writes (save.c's layout): the machine, vCPUs with a real
  *                  host's register list, the vGIC, and the devices' own save callbacks
+ *   DIR/inspect/   the same with a small memory section, which inspect needs
  * The restore seeds carry no memory section: the format seeds cover it, and 64 KiB of
  * alignment per input would only slow the restore target down.
  */
@@ -205,8 +206,10 @@ struct restore_seed {
 	bool dirty;
 };
 
-static int restore_seed_write(const char *dir, const struct restore_seed *seed)
+/* With memory (a few pages: inspect reads only the map) for inspect, without for restore. */
+static int restore_seed_write(const char *dir, const struct restore_seed *seed, bool memory)
 {
+	static uint8_t ram[4 * SNAP_PAGE] = { [SNAP_PAGE] = 0x5a };
 	struct snap_writer *w;
 	char path[4096];
 	unsigned int i;
@@ -219,8 +222,10 @@ static int restore_seed_write(const char *dir, const struct restore_seed *seed)
 	ret = restore_config_put(w, seed->vcpus, seed->psci);
 	for (i = 0; i < seed->vcpus && !ret; i++)
 		ret = restore_vcpu_put(w, i, seed->ids, i ? seed->nr_ids / 8 : seed->nr_ids);
-	ret = ret ?: restore_gic_put(w) ?: restore_devices_put(w, seed->dirty) ?:
-		     snap_writer_commit(w);
+	ret = ret ?: restore_gic_put(w) ?: restore_devices_put(w, seed->dirty);
+	if (!ret && memory)
+		ret = snap_write_memory(w, RAM_BASE, ram, sizeof(ram), NULL);
+	ret = ret ?: snap_writer_commit(w);
 	if (ret)
 		snap_writer_abort(w);
 	return ret;
@@ -240,7 +245,7 @@ static int subdir(char *path, size_t len, const char *dir, const char *name)
 
 int main(int argc, char **argv)
 {
-	char snapshot_dir[4096], restore_dir[4096];
+	char snapshot_dir[4096], restore_dir[4096], inspect_dir[4096];
 	unsigned int i;
 	int ret;
 
@@ -250,9 +255,11 @@ int main(int argc, char **argv)
 	}
 	ret = subdir(snapshot_dir, sizeof(snapshot_dir), argv[1], "snapshot") ?:
 		      subdir(restore_dir, sizeof(restore_dir), argv[1], "restore") ?:
+		      subdir(inspect_dir, sizeof(inspect_dir), argv[1], "inspect") ?:
 		      format_seeds_write(snapshot_dir);
 	for (i = 0; i < ARRAY_SIZE(restore_seeds) && !ret; i++)
-		ret = restore_seed_write(restore_dir, &restore_seeds[i]);
+		ret = restore_seed_write(restore_dir, &restore_seeds[i], false)
+			      ?: restore_seed_write(inspect_dir, &restore_seeds[i], true);
 	if (ret) {
 		fprintf(stderr, "make-seeds: writing into %s failed: %s\n", argv[1],
 			strerror(-ret));
