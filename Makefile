@@ -52,7 +52,9 @@ help:
 	@echo "make images     test guests: Debian kernels 6.1/6.12/7.x, test initramfs, probe"
 	@echo "make unit       unit tests, native, under ASan and UBSan"
 	@echo "make boot       boot tests on real KVM in the emulated arm64 host (6.1, 6.12, 7.x)"
-	@echo "make check      deps + unit + boot: everything CI runs"
+	@echo "make check      deps + unit + fuzz-check + boot: everything CI runs"
+	@echo "make fuzz       libFuzzer targets in build/fuzz (snapshot, restore, inspect, config, api, mmio)"
+	@echo "make fuzz-run   each fuzz target for FUZZ_SECONDS (60), keeping its corpus"
 	@echo "make bench      boot times, RSS and binary size, from the emulated host"
 	@echo "make demo       boot the demo guest and show its console"
 
@@ -79,28 +81,70 @@ build/unit-tests: $(NATIVE_OBJS)
 unit: build/unit-tests
 	build/unit-tests
 
-# The snapshot reader under libFuzzer. CRC mismatches pass in this build (see format.c),
-# or the fuzzer would never get past them.
+# libFuzzer targets (tests/README.md): the pure sources again, built with clang-14 and
+# coverage instrumentation into an archive, so each target links only what it calls. CRC
+# mismatches pass in this build (format_internal.h), or the fuzzer would never get past them.
+FUZZ_CC := clang-14
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
-	$(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -iquote vmm
-FUZZ_SRCS := vmm/migrate/format.c vmm/migrate/format_read.c vmm/util.c
-.PHONY: fuzz fuzz-run
-fuzz: build/fuzz/fuzz_snapshot
+	$(WARN) -MMD -MP -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -iquote vmm -iquote build/fuzz
+FUZZ_LDLIBS := -lfdt -linih -lpthread -lz
+FUZZ_TARGETS := snapshot restore inspect config api mmio
+FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_OBJS := $(patsubst %.c,build/fuzz/obj/%.o,$(PURE_SRCS))
+# Host register lists for the restore target's register policy, as C initialisers.
+FUZZ_REGLISTS := $(patsubst tests/unit/data/%.txt,build/fuzz/%.inc,\
+	$(wildcard tests/unit/data/reglist-*.txt))
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 20
+.PHONY: fuzz fuzz-run fuzz-check
 
-build/fuzz/fuzz_snapshot: tests/fuzz/fuzz_snapshot.c $(FUZZ_SRCS) vmm/migrate/format.h
+fuzz: $(FUZZ_BINS) build/fuzz/make-seeds
+
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang-14 $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_snapshot.c $(FUZZ_SRCS) -lz
+	@echo "  CC      $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-build/fuzz/make-seeds: tests/fuzz/make-seeds.c $(FUZZ_SRCS) vmm/migrate/format.h
+build/fuzz/libvmm-pure.a: $(FUZZ_OBJS)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+build/fuzz/reglist-%.inc: tests/unit/data/reglist-%.txt
 	@mkdir -p $(dir $@)
-	gcc -std=gnu11 -g -D_GNU_SOURCE $(WARN) -iquote vmm -o $@ tests/fuzz/make-seeds.c $(FUZZ_SRCS) -lz
+	$(Q)sed -n 's/^\(0x[0-9a-fA-F]*\)$$/\1ULL,/p' $< >$@
 
-# New inputs go to build/fuzz/corpus and are kept between runs; crashes land in build/fuzz/.
-fuzz-run: build/fuzz/fuzz_snapshot build/fuzz/make-seeds
-	@mkdir -p build/fuzz/corpus build/fuzz/seeds
-	build/fuzz/make-seeds build/fuzz/seeds
-	build/fuzz/fuzz_snapshot -max_total_time=60 -artifact_prefix=build/fuzz/ \
-		build/fuzz/corpus build/fuzz/seeds
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libvmm-pure.a | $(FUZZ_REGLISTS)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MF $@.d -fsanitize=fuzzer -o $@ $< build/fuzz/libvmm-pure.a \
+		$(FUZZ_LDLIBS)
+
+# Seeds built by the real snapshot writer and device save callbacks, with plain gcc.
+build/fuzz/make-seeds: tests/fuzz/make-seeds.c $(PURE_SRCS) | $(FUZZ_REGLISTS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)gcc -std=gnu11 -g -D_GNU_SOURCE $(WARN) -MMD -MP -MF $@.d -iquote vmm -iquote build/fuzz \
+		-o $@ $< $(PURE_SRCS) $(FUZZ_LDLIBS)
+
+build/fuzz/seeds/.stamp: build/fuzz/make-seeds $(wildcard tests/fuzz/seeds/*/*)
+	$(Q)rm -rf build/fuzz/seeds
+	$(Q)mkdir -p build/fuzz/seeds
+	$(Q)cp -R tests/fuzz/seeds/. build/fuzz/seeds/
+	$(Q)build/fuzz/make-seeds build/fuzz/seeds
+	$(Q)touch $@
+
+# Each target for FUZZ_SECONDS; what it finds stays in build/fuzz/corpus/<target>.
+fuzz-run: fuzz build/fuzz/seeds/.stamp
+	$(Q)failed=0; for t in $(FUZZ_TARGETS); do \
+		tests/fuzz/run $$t $(FUZZ_SECONDS) build/fuzz/corpus/$$t || failed=1; done; \
+		exit $$failed
+
+# make check: each target for FUZZ_CHECK_SECONDS from its seeds only; a crash, leak,
+# trapped invariant or hang fails it.
+fuzz-check: fuzz build/fuzz/seeds/.stamp
+	$(Q)failed=0; for t in $(FUZZ_TARGETS); do rm -rf build/fuzz/check/$$t; \
+		tests/fuzz/run $$t $(FUZZ_CHECK_SECONDS) build/fuzz/check/$$t || failed=1; done; \
+		exit $$failed
 
 images:
 	guest-images/build
@@ -111,6 +155,7 @@ boot: build/vmm images
 
 check: deps
 	$(MAKE) unit
+	$(MAKE) fuzz-check
 	$(MAKE) boot
 
 bench: build/vmm images
@@ -124,6 +169,7 @@ format:
 	clang-format -i $(PURE_SRCS) $(KVM_SRCS) $(wildcard vmm/*.h vmm/*/*.h) $(UNIT_SRCS)
 
 clean:
-	rm -rf build/arm64 build/native build/vmm build/unit-tests
+	rm -rf build/arm64 build/native build/vmm build/unit-tests build/fuzz/obj $(FUZZ_BINS)
 
--include $(ARM_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d)
+-include $(ARM_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d) \
+	build/fuzz/make-seeds.d

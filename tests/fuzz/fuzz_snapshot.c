@@ -3,13 +3,18 @@
  * libFuzzer target for the snapshot reader: whatever the bytes, snap_reader_open_mem()
  * either refuses them with a reason or returns sections every get function can walk.
  * Built with FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION, so CRC mismatches pass (format.c).
+ * The same bytes as a file (a memfd), through snap_reader_open() as restore and inspect
+ * read it, must get the same verdict and the same sections: the two readers share the
+ * parser but not how they fetch bytes, hole checks included.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "fuzz.h"
 #include "migrate/format.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Lets the payload choose the next read, so every get function meets every offset. */
 static void section_walk(struct snap_section *s)
@@ -45,6 +50,66 @@ static void section_walk(struct snap_section *s)
 		__builtin_trap();
 }
 
+static int file_fd = -1;
+static char file_path[64];
+
+static void file_set(const uint8_t *data, size_t size)
+{
+	if (file_fd < 0) {
+		file_fd = memfd_create("fuzz-snapshot", MFD_CLOEXEC);
+		check(file_fd >= 0);
+		snprintf(file_path, sizeof(file_path), "/proc/self/fd/%d", file_fd);
+	}
+	/* Overwritten, then cut: truncating to 0 first would free and fault in every page again. */
+	check(pwrite(file_fd, data, size, 0) == (ssize_t)size);
+	check(!ftruncate(file_fd, size));
+}
+
+static bool sections_equal(const struct snap_section *a, const struct snap_section *b)
+{
+	return a->type == b->type && a->index == b->index && a->len == b->len && a->pos == b->pos &&
+	       (!a->len || !memcmp(a->data, b->data, a->len));
+}
+
+static bool headers_equal(const struct snap_header *a, const struct snap_header *b)
+{
+	return a->format_version == b->format_version && !strcmp(a->vmm_version, b->vmm_version) &&
+	       !strcmp(a->host_release, b->host_release) && a->page_size == b->page_size &&
+	       a->ipa_bits == b->ipa_bits && a->nr_sections == b->nr_sections;
+}
+
+/* The file reader against the buffer reader's verdict (ret) and result (mem_r, if ret is 0). */
+static void file_reader_check(const uint8_t *data, size_t size, int ret,
+			      const struct snap_reader *mem_r)
+{
+	struct snap_memory a, b;
+	struct snap_reader *r;
+	char why[200] = "";
+	unsigned int i, n;
+	int type;
+
+	file_set(data, size);
+	check(snap_reader_open(&r, file_path, why, sizeof(why)) == ret);
+	if (ret) {
+		check(why[0]);
+		return;
+	}
+	check(snap_reader_fd(r) >= 0);
+	check(headers_equal(snap_reader_header(r), snap_reader_header(mem_r)));
+	for (type = SNAP_SEC_CONFIG; type <= SNAP_SEC_MEMORY; type++) {
+		n = snap_reader_count(r, type);
+		check(n == snap_reader_count(mem_r, type));
+		for (i = 0; i < n; i++)
+			check(sections_equal(snap_reader_find(r, type, i),
+					     snap_reader_find(mem_r, type, i)));
+	}
+	ret = snap_reader_memory(r, &a);
+	check(ret == snap_reader_memory(mem_r, &b));
+	check(ret || (a.gpa == b.gpa && a.size == b.size && a.file_offset == b.file_offset &&
+		      a.pages_with_data == b.pages_with_data));
+	snap_reader_close(r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct snap_header *hdr;
@@ -53,12 +118,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int i, n, total = 0;
 	int type;
 	char why[200] = "";
+	int ret = snap_reader_open_mem(&r, data, size, why, sizeof(why));
 
-	if (snap_reader_open_mem(&r, data, size, why, sizeof(why))) {
+	if (ret) {
 		if (!why[0])
 			__builtin_trap(); /* every refusal says why */
+		file_reader_check(data, size, ret, NULL);
 		return 0;
 	}
+	file_reader_check(data, size, 0, r);
 	hdr = snap_reader_header(r);
 	if (strlen(hdr->vmm_version) >= sizeof(hdr->vmm_version) ||
 	    strlen(hdr->host_release) >= sizeof(hdr->host_release))

@@ -1,18 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Writes the fuzzer's seed corpus with the real writer: valid snapshots with
- * and without memory, so mutations start from files that reach every section.
+ * Writes the snapshot fuzzers' seed corpora with the real writer, so mutations start from
+ * files that reach every section:
+ *   DIR/snapshot/  the format layer: sections of any content, with and without memory
+ *   DIR/restore/   what vm_save writes (save.c's layout): the machine, vCPUs with a real
+ *                  host's register list, the vGIC, and the devices' own save callbacks
+ *   DIR/inspect/   the same with a small memory section, which inspect needs
+ * The restore seeds carry no memory section: the format seeds cover it, and 64 KiB of
+ * alignment per input would only slow the restore target down.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "cpu/regs.h"
+#include "firmware/psci.h"
+#include "layout.h"
+#include "machine.h"
 #include "migrate/format.h"
+#include "migrate/restore.h"
+#include "util.h"
 
 static const struct snap_header seed_hdr = {
 	.vmm_version = "vmm seed",
 	.host_release = "6.12.0-arm64",
 	.page_size = 4096,
 	.ipa_bits = 40,
+};
+
+static const uint64_t regs_6_1[] = {
+#include "reglist-6.1.inc"
+};
+
+static const uint64_t regs_7[] = {
+#include "reglist-7.inc"
 };
 
 static int sections_put(struct snap_writer *w, unsigned int vcpus)
@@ -55,16 +77,192 @@ static int seed_write(const char *dir, const char *name, unsigned int vcpus, siz
 	return ret;
 }
 
+static int format_seeds_write(const char *dir)
+{
+	return seed_write(dir, "empty.snap", 0, 0) ?: seed_write(dir, "sections.snap", 2, 0) ?:
+		       seed_write(dir, "memory.snap", 1, 8) ?:
+		       seed_write(dir, "odd-pages.snap", 1, 5);
+}
+
+/* The machine section by the writer save uses. */
+static int restore_config_put(struct snap_writer *w, unsigned int vcpus, uint32_t psci)
+{
+	struct restore_config rc = {
+		.nr_cpus = vcpus,
+		.ram_size = 256ULL << 20,
+		.gic_version = 3,
+		.nr_irqs = GIC_NR_IRQS,
+		.ipa_bits = 40,
+		.psci_version = psci,
+		.system_suspend = psci == PSCI_V(1, 3),
+		.cmdline = "console=ttyS0 quiet",
+	};
+
+	return snap_write_config(w, &rc);
+}
+
+/*
+ * Values that differ by register so the policy meets zero, reset-valued and live registers:
+ * every third has a reset value, every fifth a value the reset one does not match.
+ */
+static int reg_put(struct snap_writer *w, uint64_t id, unsigned int i)
+{
+	uint8_t value[REG_MAX_BYTES] = { 0 }, reset[REG_MAX_BYTES] = { 0 };
+	unsigned int size = reg_size_bytes(id);
+
+	if (size > REG_MAX_BYTES)
+		return -EINVAL;
+	if (i % 5 == 0)
+		value[0] = i;
+	if (i % 2)
+		value[size - 1] = 0x80;
+	memcpy(reset, value, size);
+	if (i % 5 == 0)
+		reset[0] = 0;
+	return snap_put_u64(w, id) ?: snap_put_bytes(w, value, size) ?:
+		       snap_put_u32(w, i % 3 == 0) ?:
+		       (i % 3 == 0 ? snap_put_bytes(w, reset, size) : 0);
+}
+
+/* A vCPU section as save_vcpu() writes it, with nr of the host's registers. */
+static int restore_vcpu_put(struct snap_writer *w, unsigned int cpu, const uint64_t *ids,
+			    unsigned int nr)
+{
+	static const uint8_t events[SNAP_VCPU_EVENTS_SIZE];
+	unsigned int i;
+	int ret;
+
+	ret = snap_section_begin(w, SNAP_SEC_VCPU, cpu) ?: snap_put_u32(w, 5);
+	for (i = 0; i < 7 && !ret; i++)
+		ret = snap_put_u32(w, i == 0 ? 1u << 2 : 0); /* KVM_ARM_VCPU_PSCI_0_2 */
+	ret = ret ?: snap_put_u32(w, cpu ? 1 : 0) ?: snap_put_u32(w, sizeof(events)) ?:
+		     snap_put_bytes(w, events, sizeof(events)) ?: snap_put_u32(w, nr);
+	for (i = 0; i < nr && !ret; i++)
+		ret = reg_put(w, ids[i], i);
+	return ret ?: snap_section_end(w);
+}
+
+static int restore_gic_put(struct snap_writer *w)
+{
+	return snap_section_begin(w, SNAP_SEC_GIC, 0) ?: snap_put_u32(w, 3) ?: snap_put_u32(w, 1) ?:
+		       snap_put_u32(w, 1) ?: snap_put_u64(w, 0) ?: snap_put_u64(w, 0x37) ?:
+		       snap_section_end(w);
+}
+
+static void console_write_nowhere(void *ctx, const uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	(void)buf;
+	(void)len;
+}
+
+/* The board's devices in a state worth saving: UART registers set, bytes waiting, LR set. */
+static void devices_dirty(struct machine *m)
+{
+	uint8_t b;
+	uint32_t lr = 1000000;
+
+	b = 0x83;
+	machine_mmio(m, UART_BASE + 3, &b, 1, true); /* DLAB, to set the divisor */
+	b = 1;
+	machine_mmio(m, UART_BASE + 0, &b, 1, true);
+	b = 0x03;
+	machine_mmio(m, UART_BASE + 3, &b, 1, true);
+	b = 0x07;
+	machine_mmio(m, UART_BASE + 1, &b, 1, true);
+	b = 0x5a;
+	machine_mmio(m, UART_BASE + 7, &b, 1, true);
+	machine_console_input(m, (const uint8_t *)"ls\r", 3);
+	machine_mmio(m, RTC_BASE + 0x08, (uint8_t *)&lr, 4, true);
+}
+
+/* The device sections as save_devices() writes them, each by the device's own callback. */
+static int restore_devices_put(struct snap_writer *w, bool dirty)
+{
+	struct machine m = { .console_write = console_write_nowhere };
+	unsigned int i;
+	int ret = machine_add_board_devices(&m);
+
+	if (!ret && dirty)
+		devices_dirty(&m);
+	for (i = 0; i < m.nr_devices && !ret; i++) {
+		struct device *dev = m.devices[i];
+
+		if (!dev->ops->save)
+			continue;
+		ret = snap_section_begin(w, SNAP_SEC_DEVICE, i) ?: snap_put_str(w, dev->ops->name) ?:
+			      dev->ops->save(dev, w) ?: snap_section_end(w);
+	}
+	machine_destroy_devices(&m);
+	return ret;
+}
+
+struct restore_seed {
+	const char *name;
+	unsigned int vcpus;
+	uint32_t psci;
+	const uint64_t *ids;
+	unsigned int nr_ids;
+	bool dirty;
+};
+
+/* With memory (a few pages: inspect reads only the map) for inspect, without for restore. */
+static int restore_seed_write(const char *dir, const struct restore_seed *seed, bool memory)
+{
+	static uint8_t ram[4 * SNAP_PAGE] = { [SNAP_PAGE] = 0x5a };
+	struct snap_writer *w;
+	char path[4096];
+	unsigned int i;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, seed->name);
+	ret = snap_writer_open(&w, path, &seed_hdr);
+	if (ret)
+		return ret;
+	ret = restore_config_put(w, seed->vcpus, seed->psci);
+	for (i = 0; i < seed->vcpus && !ret; i++)
+		ret = restore_vcpu_put(w, i, seed->ids, i ? seed->nr_ids / 8 : seed->nr_ids);
+	ret = ret ?: restore_gic_put(w) ?: restore_devices_put(w, seed->dirty);
+	if (!ret && memory)
+		ret = snap_write_memory(w, RAM_BASE, ram, sizeof(ram), NULL);
+	ret = ret ?: snap_writer_commit(w);
+	if (ret)
+		snap_writer_abort(w);
+	return ret;
+}
+
+static const struct restore_seed restore_seeds[] = {
+	{ "linux-6.1.snap", 2, PSCI_V(1, 1), regs_6_1, ARRAY_SIZE(regs_6_1), true },
+	{ "linux-7.snap", 1, PSCI_V(1, 3), regs_7, ARRAY_SIZE(regs_7), false },
+	{ "few-regs.snap", 4, PSCI_V(1, 0), regs_7 + 70, 16, true },
+};
+
+static int subdir(char *path, size_t len, const char *dir, const char *name)
+{
+	snprintf(path, len, "%s/%s", dir, name);
+	return mkdir(path, 0755) && errno != EEXIST ? -errno : 0;
+}
+
 int main(int argc, char **argv)
 {
+	char snapshot_dir[4096], restore_dir[4096], inspect_dir[4096];
+	unsigned int i;
+	int ret;
+
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s DIR\n", argv[0]);
 		return 2;
 	}
-	if (seed_write(argv[1], "empty.snap", 0, 0) || seed_write(argv[1], "sections.snap", 2, 0) ||
-	    seed_write(argv[1], "memory.snap", 1, 8) ||
-	    seed_write(argv[1], "odd-pages.snap", 1, 5)) {
-		fprintf(stderr, "make-seeds: writing into %s failed\n", argv[1]);
+	ret = subdir(snapshot_dir, sizeof(snapshot_dir), argv[1], "snapshot") ?:
+		      subdir(restore_dir, sizeof(restore_dir), argv[1], "restore") ?:
+		      subdir(inspect_dir, sizeof(inspect_dir), argv[1], "inspect") ?:
+		      format_seeds_write(snapshot_dir);
+	for (i = 0; i < ARRAY_SIZE(restore_seeds) && !ret; i++)
+		ret = restore_seed_write(restore_dir, &restore_seeds[i], false)
+			      ?: restore_seed_write(inspect_dir, &restore_seeds[i], true);
+	if (ret) {
+		fprintf(stderr, "make-seeds: writing into %s failed: %s\n", argv[1],
+			strerror(-ret));
 		return 1;
 	}
 	return 0;
