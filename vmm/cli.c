@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -79,14 +80,20 @@ static void build_long_options(struct option *opts)
  */
 static const char *find_config_path(int argc, char **argv, const struct option *opts)
 {
+	/* GNU getopt permutes what it scans: a copy, so the second pass sees the user's order. */
+	char **copy = malloc((argc + 1) * sizeof(*copy));
 	const char *path = NULL;
 	int c;
 
+	if (!copy)
+		return NULL;
+	memcpy(copy, argv, (argc + 1) * sizeof(*copy));
 	optind = 0; /* glibc: 0 restarts the scan from scratch */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":v", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, copy, ":v", opts, NULL)) != -1)
 		if (c == OPT_CONFIG)
 			path = optarg;
+	free(copy);
 	return path;
 }
 

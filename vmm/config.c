@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "boot.h"
 #include "layout.h"
@@ -249,9 +250,16 @@ static int config_ini_line(void *user, const char *section, const char *key, con
 int config_load_file(struct vm_config *cfg, const char *path)
 {
 	struct ini_ctx ctx = { .cfg = cfg };
+	struct stat st;
 	int line;
 
 	ctx.file = fopen(path, "r");
+	/* A device such as /dev/zero would feed the line reader forever. */
+	if (ctx.file && (fstat(fileno(ctx.file), &st) || !S_ISREG(st.st_mode))) {
+		fclose(ctx.file);
+		ctx.file = NULL;
+		errno = EINVAL;
+	}
 	if (!ctx.file) {
 		vmm_err("cannot read config file %s: %s; check the path given to --config", path,
 			strerror(errno));

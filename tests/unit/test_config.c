@@ -231,6 +231,15 @@ START_TEST(test_cli_verbose)
 }
 END_TEST
 
+/* getopt permutes argv: the first pass must not make the second see another order. */
+START_TEST(test_cli_two_kernels_refused_before_an_option)
+{
+	enum cli_result res = run_cli("A", "B", "--cmdline", "x", NULL);
+
+	assert_result(res, CLI_INVALID);
+}
+END_TEST
+
 START_TEST(test_cli_options_after_kernel)
 {
 	enum cli_result res = run_cli("Image", "--cpus", "3", NULL);
@@ -846,6 +855,7 @@ Suite *config_suite(void)
 	tcase_add_test(precedence, test_cli_config_keeps_unset_keys);
 	tcase_add_test(precedence, test_cli_config_unknown_key_invalid);
 	tcase_add_test(precedence, test_cli_abbreviated_config_not_ignored);
+	tcase_add_test(precedence, test_cli_two_kernels_refused_before_an_option);
 
 	for (i = 0; i < ARRAY_SIZE(all); i++)
 		suite_add_tcase(s, all[i]);

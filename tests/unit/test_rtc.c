@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The PL031 model through the MMIO dispatch: time, load register, identification. */
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
 #include "machine.h"
+#include "migrate/format.h"
 #include "suites.h"
 #include "util.h"
 
@@ -176,6 +178,33 @@ START_TEST(test_non_word_access_reads_zero)
 }
 END_TEST
 
+/* An offset no guest can set (it writes 32-bit times) is refused: once it overflowed rtc_now. */
+START_TEST(test_restore_refuses_impossible_offset)
+{
+	uint8_t payload[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f };
+	struct snap_section s = { .type = SNAP_SEC_DEVICE, .data = payload, .len = 16 };
+	struct device *rtc = machine_find_device(&m, RTC_BASE, 4);
+	int ret = rtc->ops->restore(rtc, &s);
+
+	ck_assert_msg(ret == -EINVAL, "offset 0x7fffffffffffffff: expected %d, got %d", -EINVAL,
+		      ret);
+}
+END_TEST
+
+START_TEST(test_restore_takes_a_guest_offset)
+{
+	/* -1000 s, mr 0, imsc 1 */
+	uint8_t payload[16] = { 0x18, 0xfc, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 1 };
+	struct snap_section s = { .type = SNAP_SEC_DEVICE, .data = payload, .len = 16 };
+	struct device *rtc = machine_find_device(&m, RTC_BASE, 4);
+	int ret = rtc->ops->restore(rtc, &s);
+	uint32_t now = time(NULL), dr = read32(RTC_DR);
+
+	ck_assert_msg(ret == 0 && dr + 1000 >= now && dr + 1000 <= now + 1,
+		      "offset -1000: expected 0 and DR 1000 s behind %u, got %d and %u", now, ret, dr);
+}
+END_TEST
+
 START_TEST(test_narrow_write_ignored)
 {
 	uint8_t byte = 0x7f;
@@ -211,6 +240,8 @@ Suite *rtc_suite(void)
 	tcase_add_test(regs, test_unused_register_zero);
 	tcase_add_loop_test(regs, test_non_word_access_reads_zero, 0, ARRAY_SIZE(odd_accesses));
 	tcase_add_test(regs, test_narrow_write_ignored);
+	tcase_add_test(regs, test_restore_refuses_impossible_offset);
+	tcase_add_test(regs, test_restore_takes_a_guest_offset);
 	suite_add_tcase(s, regs);
 	return s;
 }

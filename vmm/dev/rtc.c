@@ -39,9 +39,12 @@ struct rtc {
 	uint32_t mr, imsc;
 };
 
+#define RTC_MAX_OFFSET (1LL << 34)
+
 static uint32_t rtc_now(const struct rtc *r)
 {
-	return (uint32_t)((int64_t)time(NULL) + r->offset);
+	/* Unsigned: the low 32 bits are the same, and no offset a file holds can overflow. */
+	return (uint32_t)((uint64_t)time(NULL) + (uint64_t)r->offset);
 }
 
 static uint32_t rtc_read(struct rtc *r, uint64_t offset)
@@ -151,6 +154,9 @@ static int rtc_restore(struct device *dev, struct snap_section *s)
 	ret = snap_get_u64(s, &offset);
 	ret = ret ?: snap_get_u32(s, &mr);
 	ret = ret ?: snap_get_u32(s, &imsc);
+	/* A guest sets a 32-bit time, so its offset from a 64-bit clock stays within 2^33 s. */
+	if (!ret && ((int64_t)offset > RTC_MAX_OFFSET || (int64_t)offset < -RTC_MAX_OFFSET))
+		ret = -EINVAL;
 	if (ret)
 		return ret;
 	pthread_mutex_lock(&r->lock);
