@@ -16,7 +16,8 @@ SOCKET=/tmp/bench.sock
 # Bookworm's QEMU for arm64 (guest-images/build --qemu). The host is busybox only, so its dynamic
 # loader and libraries come from the same tree; nothing here has spaces, so $QEMU is split freely.
 QEMU_DIR=/guest/qemu-arm64
-QEMU="$QEMU_DIR/lib/ld-linux-aarch64.so.1 --library-path $QEMU_DIR/usr/lib/aarch64-linux-gnu:$QEMU_DIR/lib/aarch64-linux-gnu $QEMU_DIR/usr/bin/qemu-system-aarch64"
+QEMU_LIBS=$QEMU_DIR/usr/lib/aarch64-linux-gnu:$QEMU_DIR/lib/aarch64-linux-gnu
+QEMU="$QEMU_DIR/lib/ld-linux-aarch64.so.1 --library-path $QEMU_LIBS $QEMU_DIR/usr/bin/qemu-system-aarch64"
 QMP=/tmp/bench-qmp
 mkdir -p "$LOGS"
 
@@ -147,8 +148,10 @@ qemu_boot() {
 	status=$?
 	now_ns
 	echo "raw qboot$1 $((NOW - t0)) $status"
-	[ "$status" = 0 ] || error "qemu -smp $1 ... vmmtest=poweroff exited with $status: $(tail -n 1 "$ERR")"
-	grep -q "vmmtest: cpus=$1" "$OUT" || error "qemu boot $1-$2: the guest never printed 'vmmtest: cpus=$1'"
+	[ "$status" = 0 ] ||
+		error "qemu -smp $1 ... vmmtest=poweroff exited with $status: $(tail -n 1 "$ERR")"
+	grep -q "vmmtest: cpus=$1" "$OUT" ||
+		error "qemu boot $1-$2: the guest never printed 'vmmtest: cpus=$1'"
 }
 
 for cpus in 1 4; do
@@ -325,7 +328,8 @@ qemu_snapshot_round() {
 			qmp_migrated && ok=1
 		now_ns
 		t1=$NOW
-		[ "$ok" = 1 ] || error "qemu migrate to $state did not complete: $(echo "$REPLY" | head -c 300)"
+		[ "$ok" = 1 ] ||
+			error "qemu migrate to $state did not complete: $(echo "$REPLY" | head -c 300)"
 	else
 		error "qemu's QMP did not answer: $(echo "$REPLY" | head -c 300)"
 	fi
@@ -353,7 +357,8 @@ qemu_snapshot_round() {
 		qmp_close
 		kill "$PID" 2>/dev/null
 		finish_console
-		error "qemu -incoming exec:cat $state: no tick after cont (status $STATUS): $(echo "$REPLY" | head -c 200) $(tail -n 1 "$ERR")"
+		error "qemu -incoming exec:cat $state: no tick after cont (status $STATUS):" \
+			"$(echo "$REPLY" | head -c 200) $(tail -n 1 "$ERR")"
 	fi
 	rm -f "$state" "$QMP.in" "$QMP.out"
 }
