@@ -13,6 +13,12 @@ PROBE=/guest/probe.img
 LOGS=/tmp/bench-logs
 FIFO=/tmp/bench-console
 SOCKET=/tmp/bench.sock
+# Bookworm's QEMU for arm64 (guest-images/build --qemu). The host is busybox only, so its dynamic
+# loader and libraries come from the same tree; nothing here has spaces, so $QEMU is split freely.
+QEMU_DIR=/guest/qemu-arm64
+QEMU_LIBS=$QEMU_DIR/usr/lib/aarch64-linux-gnu:$QEMU_DIR/lib/aarch64-linux-gnu
+QEMU="$QEMU_DIR/lib/ld-linux-aarch64.so.1 --library-path $QEMU_LIBS $QEMU_DIR/usr/bin/qemu-system-aarch64"
+QMP=/tmp/bench-qmp
 mkdir -p "$LOGS"
 
 # busybox date has no %N, and forking sed for /proc/uptime costs about 15 ms under TCG; the
@@ -63,10 +69,90 @@ linux_args() {
 	echo --mem "$1" --initrd "$INITRD"
 }
 
+# qemu_machine CPUS MEM: QEMU's options for the guest vmm runs, minus -append (it has spaces).
+# Its virt UART is a PL011 on stdout; no ROM, NIC or disk, so nothing is loaded that vmm lacks.
+qemu_machine() {
+	echo -M virt,gic-version=3 -accel kvm -cpu host -smp "$1" -m "$2" -nographic -nodefaults \
+		-serial stdio -no-reboot -kernel "$KERNEL" -initrd "$INITRD"
+}
+
+# ram_thp NAME PID MIB: Size, Rss and AnonHugePages (KiB) of PID's guest-RAM mapping, the one of
+# exactly MIB MiB in /proc/PID/smaps, else the largest.
+ram_thp() {
+	thp=$(awk -v want=$(($3 * 1024)) '
+		/^[0-9a-f]+-[0-9a-f]+ / { m++; size[m] = rss[m] = huge[m] = 0; next }
+		$1 == "Size:" { size[m] = $2 }
+		$1 == "Rss:" { rss[m] = $2 }
+		$1 == "AnonHugePages:" { huge[m] = $2 }
+		END {
+			best = 0
+			size[0] = 0
+			for (i = 1; i <= m && !best; i++)
+				if (size[i] == want)
+					best = i
+			for (i = 1; i <= m && size[best] != want; i++)
+				if (size[i] > size[best])
+					best = i
+			if (best)
+				print size[best], rss[best], huge[best]
+		}' "/proc/$2/smaps" 2>/dev/null)
+	if [ -n "$thp" ]; then
+		echo "raw $1 $thp"
+	else
+		error "$1: no guest-RAM mapping in /proc/$2/smaps"
+	fi
+}
+
+# qmp JSON: one QMP command to the QEMU whose monitor is on fds 5 (in) and 6 (out); REPLY holds
+# its answer line, events in between are skipped. 1 when QEMU ended or answered with an error.
+qmp() {
+	echo "$1" >&5
+	while IFS= read -r REPLY <&6; do
+		echo "$REPLY" >>"$LOGS/qmp.log"
+		case $REPLY in
+		'{"return"'*) return 0 ;;
+		'{"error"'*) return 1 ;;
+		esac
+	done
+	REPLY="QEMU ended"
+	return 1
+}
+
 # Reading the guest images over 9p once, so every timed run finds them in the page cache.
 cat "$KERNEL" "$INITRD" "$PROBE" >/dev/null
 
 echo "raw host $(uname -r) $(nproc)"
+thp=$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)
+echo "raw thp-enabled ${thp:-unknown}"
+
+# QEMU's rows are left out (one line says why) when it is not there or does not start.
+HAVE_QEMU=0
+if [ ! -x "$QEMU_DIR/usr/bin/qemu-system-aarch64" ]; then
+	echo "raw qemu missing"
+elif $QEMU -version >"$LOGS/qemu-version" 2>&1; then
+	HAVE_QEMU=1
+	echo "raw qemu $(sed -n 's/^QEMU emulator version \([^ ]*\).*/\1/p' "$LOGS/qemu-version")"
+else
+	echo "raw qemu failed"
+	error "$QEMU -version failed, so no QEMU rows: $(head -c 300 "$LOGS/qemu-version")"
+fi
+
+# qemu_boot CPUS N: the same guest under QEMU with KVM, boot to power-off.
+qemu_boot() {
+	OUT=$LOGS/qboot-$1-$2.out
+	ERR=$LOGS/qboot-$1-$2.err
+	now_ns
+	t0=$NOW
+	timeout -s KILL 180 $QEMU $(qemu_machine "$1" 256M) \
+		-append "console=ttyAMA0 quiet vmmtest=poweroff" </dev/null >"$OUT" 2>"$ERR"
+	status=$?
+	now_ns
+	echo "raw qboot$1 $((NOW - t0)) $status"
+	[ "$status" = 0 ] ||
+		error "qemu -smp $1 ... vmmtest=poweroff exited with $status: $(tail -n 1 "$ERR")"
+	grep -q "vmmtest: cpus=$1" "$OUT" ||
+		error "qemu boot $1-$2: the guest never printed 'vmmtest: cpus=$1'"
+}
 
 for cpus in 1 4; do
 	i=1
@@ -85,6 +171,8 @@ for cpus in 1 4; do
 		grep -q "vmmtest: cpus=$cpus" "$OUT" || error "boot $cpus-$i: the guest never printed 'vmmtest: cpus=$cpus'"
 		rss=$(sed -n 's/^vmm: peak RSS \([0-9]*\) KiB, of which guest RAM \([0-9]*\) KiB$/\1 \2/p' "$ERR")
 		[ -n "$rss" ] && echo "raw rss$cpus $rss"
+		# QEMU right after vmm, so both see the same load on the shared cores.
+		[ "$HAVE_QEMU" = 1 ] && qemu_boot "$cpus" "$i"
 		i=$((i + 1))
 	done
 done
@@ -129,6 +217,8 @@ snapshot_round() {
 	fi
 	now_ns
 	echo "raw tick$mib $((NOW - t0))"
+	ram_thp "thpfresh$mib" "$PID" "$mib"
+	now_ns
 	t0=$NOW
 	vmm save --stop --socket "$SOCKET" "$snap" >"$LOGS/save-$mib-$rep.client" 2>&1
 	status=$?
@@ -164,6 +254,7 @@ snapshot_round() {
 	if wait_console "vmmtest: tick"; then
 		now_ns
 		t1=$NOW
+		ram_thp "thprestore$mib" "$PID" "$mib"
 		kill "$PID"
 		finish_console
 		first=$(sed -n 's/^vmm: first KVM_RUN \([0-9.]*\) ms after vmm started$/\1/p' "$ERR")
@@ -177,10 +268,106 @@ snapshot_round() {
 	rm -f "$snap"
 }
 
+# qmp_open: fds 5 and 6 on the QMP FIFOs of QEMU $PID, capabilities negotiated. Opening a FIFO
+# to read waits for a writer, so first wait until QEMU holds it (it opens both read-write), or
+# until QEMU is gone. fd 5 read-write too, so writing after QEMU died cannot SIGPIPE this shell.
+qmp_open() {
+	while ! ls -l "/proc/$PID/fd" 2>/dev/null | grep -q "$QMP.out"; do
+		kill -0 "$PID" 2>/dev/null || return 1
+		usleep 10000
+	done
+	exec 5<>"$QMP.in" 6<"$QMP.out"
+	read -r REPLY <&6 # the greeting
+	qmp '{"execute":"qmp_capabilities"}'
+}
+
+qmp_close() {
+	exec 5>&- 6<&-
+}
+
+# qmp_migrated: polls query-migrate (every 10 ms, so the shell leaves the 2 CPUs to QEMU) until
+# the migration is over; 0 when it completed.
+qmp_migrated() {
+	while qmp '{"execute":"query-migrate"}'; do
+		case $REPLY in
+		*'"status": "completed"'*) return 0 ;;
+		*'"status": "failed"'* | *'"status": "cancelled"'*) return 1 ;;
+		esac
+		usleep 10000
+	done
+	return 1
+}
+
+# The same tick guest under QEMU, as a user saves and restores one: stop, migrate to a file (QEMU
+# 7.2 has no file: URI, so exec:cat), quit; then a new QEMU with -incoming from that file and,
+# once it is in (it stays paused, as the saved VM was), cont; timed to the guest's next tick.
+qemu_snapshot_round() {
+	mib=$1
+	rep=$2
+	state=/tmp/bench-qstate-$mib
+	rm -f "$state" "$QMP.in" "$QMP.out"
+	mkfifo "$QMP.in" "$QMP.out"
+	OUT=$LOGS/qsave-$mib-$rep.out
+	ERR=$LOGS/qsave-$mib-$rep.err
+	start_console $QEMU $(qemu_machine 1 "${mib}M") -append "console=ttyAMA0 quiet vmmtest=tick" \
+		-chardev "pipe,id=qmp,path=$QMP" -mon chardev=qmp,mode=control
+	if ! wait_console "vmmtest: tick 2"; then
+		finish_console
+		error "qemu -m ${mib}M ... vmmtest=tick ended ($STATUS) before tick 2: $(tail -n 1 "$ERR")"
+		return
+	fi
+	ram_thp "qthp$mib" "$PID" "$mib"
+	ok=0
+	# QEMU throttles migration to 32 MiB/s by default; a save to a file wants it unthrottled.
+	if qmp_open &&
+		qmp '{"execute":"migrate-set-parameters","arguments":{"max-bandwidth":1099511627776}}'; then
+		now_ns
+		t0=$NOW
+		qmp '{"execute":"stop"}' &&
+			qmp '{"execute":"migrate","arguments":{"uri":"exec:cat >'"$state"'"}}' &&
+			qmp_migrated && ok=1
+		now_ns
+		t1=$NOW
+		[ "$ok" = 1 ] ||
+			error "qemu migrate to $state did not complete: $(echo "$REPLY" | head -c 300)"
+	else
+		error "qemu's QMP did not answer: $(echo "$REPLY" | head -c 300)"
+	fi
+	qmp '{"execute":"quit"}'
+	qmp_close
+	finish_console
+	[ "$ok" = 1 ] || return
+	echo "raw qsave$mib $((t1 - t0)) $(stat -c %s "$state")"
+
+	OUT=$LOGS/qrestore-$mib-$rep.out
+	ERR=$LOGS/qrestore-$mib-$rep.err
+	rm -f "$QMP.in" "$QMP.out"
+	mkfifo "$QMP.in" "$QMP.out"
+	now_ns
+	t0=$NOW
+	start_console $QEMU $(qemu_machine 1 "${mib}M") -append "console=ttyAMA0 quiet vmmtest=tick" \
+		-chardev "pipe,id=qmp,path=$QMP" -mon chardev=qmp,mode=control -incoming "exec:cat $state"
+	if qmp_open && qmp_migrated && qmp '{"execute":"cont"}' && wait_console "vmmtest: tick"; then
+		now_ns
+		echo "raw qrestore$mib $((NOW - t0))"
+		qmp_close
+		kill "$PID"
+		finish_console
+	else
+		qmp_close
+		kill "$PID" 2>/dev/null
+		finish_console
+		error "qemu -incoming exec:cat $state: no tick after cont (status $STATUS):" \
+			"$(echo "$REPLY" | head -c 200) $(tail -n 1 "$ERR")"
+	fi
+	rm -f "$state" "$QMP.in" "$QMP.out"
+}
+
 for mib in 256 1024; do
 	rep=1
 	while [ "$rep" -le "$SNAPSHOT_REPS" ]; do
 		snapshot_round "$mib" "$rep"
+		[ "$HAVE_QEMU" = 1 ] && qemu_snapshot_round "$mib" "$rep"
 		rep=$((rep + 1))
 	done
 done
