@@ -27,7 +27,7 @@ PURE_SRCS := vmm/util.c vmm/image.c vmm/layout.c vmm/config.c vmm/cli.c vmm/mmio
 	vmm/firmware/psci.c vmm/firmware/fwregs.c vmm/firmware/pins.c vmm/cpu/regs.c \
 	vmm/migrate/regpolicy.c vmm/api.c vmm/client.c vmm/migrate/format.c vmm/migrate/format_read.c \
 	vmm/migrate/snapread.c vmm/migrate/inspect.c vmm/migrate/pagemap.c vmm/timeline.c \
-	vmm/sandbox_rules.c
+	vmm/sandbox_rules.c vmm/console.c vmm/json.c
 # The thin KVM layer and what drives it: arm64 only.
 KVM_SRCS := vmm/kvm.c vmm/vm.c vmm/gic_kvm.c vmm/cpu/vcpu.c vmm/sandbox.c vmm/main.c \
 	vmm/firmware/pins_kvm.c vmm/hostinfo.c vmm/cpu/regs_kvm.c vmm/migrate/gic_state.c \
@@ -64,6 +64,12 @@ deps:
 build/vmm: $(ARM_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CROSS_COMPILE)gcc -static -o $@ $^ $(ARM_SYSROOT_FLAGS) $(ARM_LDLIBS)
+
+# vmm with a fault that nothing outside can cause: the main loop's poll() failing
+# (tests/boot/faults.c). Only the boot tests run it, as /share/vmm-faults.
+build/vmm-faults: $(ARM_OBJS) build/arm64/tests/boot/faults.o
+	@echo "  LD      $@"
+	$(Q)$(CROSS_COMPILE)gcc -static -Wl,--wrap=poll -o $@ $^ $(ARM_SYSROOT_FLAGS) $(ARM_LDLIBS)
 
 build/arm64/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -150,7 +156,7 @@ images:
 	guest-images/build
 	$(MAKE) -C guest-images/probe O=$(CURDIR)/build/images
 
-boot: build/vmm images
+boot: build/vmm build/vmm-faults images
 	tests/boot/run-all
 
 check: deps
@@ -169,7 +175,7 @@ format:
 	clang-format -i $(PURE_SRCS) $(KVM_SRCS) $(wildcard vmm/*.h vmm/*/*.h) $(UNIT_SRCS)
 
 clean:
-	rm -rf build/arm64 build/native build/vmm build/unit-tests build/fuzz/obj $(FUZZ_BINS)
+	rm -rf build/arm64 build/native build/vmm build/vmm-faults build/unit-tests build/fuzz/obj $(FUZZ_BINS)
 
 -include $(ARM_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d) \
 	build/fuzz/make-seeds.d

@@ -2,7 +2,7 @@
 #include "api.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -18,10 +19,20 @@ static const struct {
 	const char *name;
 	enum api_command command;
 	bool takes_path;
+	bool takes_json;
 } api_commands[] = {
-	{ "pause", API_PAUSE, false }, { "resume", API_RESUME, false }, { "stop", API_STOP, false },
-	{ "info", API_INFO, false },   { "save", API_SAVE, true },
+	{ "pause", API_PAUSE, false, false }, { "resume", API_RESUME, false, false },
+	{ "stop", API_STOP, false, false },   { "info", API_INFO, false, true },
+	{ "save", API_SAVE, true, false },
 };
+
+/* The option word at p, alone on the rest of the line but for blanks. */
+static bool only_option(const char *p, const char *option)
+{
+	size_t len = strlen(option);
+
+	return !strncmp(p, option, len) && !p[len + strspn(p + len, " \t")];
+}
 
 int api_parse(const char *line, struct api_request *req, char *why, size_t why_len)
 {
@@ -45,7 +56,12 @@ int api_parse(const char *line, struct api_request *req, char *why, size_t why_l
 		if (!api_commands[i].takes_path) {
 			if (!*p)
 				return 0;
-			snprintf(why, why_len, "'%s' takes no argument", word);
+			if (api_commands[i].takes_json && only_option(p, "--json")) {
+				req->json = true;
+				return 0;
+			}
+			snprintf(why, why_len, "'%s' takes no argument%s", word,
+				 api_commands[i].takes_json ? " but --json" : "");
 			return -EINVAL;
 		}
 		if (!strncmp(p, "--stop", 6) && (p[6] == ' ' || p[6] == '\t')) {
@@ -109,6 +125,8 @@ int api_server_open(struct api_server *s, const char *path)
 	s->listen_fd = s->client_fd = -1;
 	s->len = 0;
 	s->path = NULL;
+	s->timeout_ms = API_TIMEOUT_MS;
+	s->have_request = s->replying = false;
 	ret = socket_address(path, &addr);
 	if (!ret)
 		ret = remove_stale_socket(&addr);
@@ -150,11 +168,46 @@ int api_server_poll_fd(const struct api_server *s)
 	return s->client_fd >= 0 ? s->client_fd : s->listen_fd;
 }
 
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+int api_server_timeout_ms(const struct api_server *s)
+{
+	long long left;
+
+	if (s->client_fd < 0 || s->have_request)
+		return -1;
+	left = s->deadline - now_ms();
+	return left < 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
+}
+
 static void api_server_drop_client(struct api_server *s)
 {
 	close(s->client_fd);
 	s->client_fd = -1;
 	s->len = 0;
+	s->have_request = s->replying = false;
+}
+
+void api_server_expire(struct api_server *s)
+{
+	char why[96];
+
+	if (s->client_fd < 0 || s->have_request || now_ms() < s->deadline)
+		return;
+	if (s->timeout_ms % 1000)
+		snprintf(why, sizeof(why), "no complete request line within %d ms", s->timeout_ms);
+	else
+		snprintf(why, sizeof(why), "no complete request line within %d s",
+			 s->timeout_ms / 1000);
+	/* The deadline has passed: the error line gets one try, no wait. */
+	s->replying = true;
+	api_server_finish(s, why);
 }
 
 int api_server_receive(struct api_server *s, struct api_request *req)
@@ -166,12 +219,21 @@ int api_server_receive(struct api_server *s, struct api_request *req)
 	if (s->client_fd < 0) {
 		s->client_fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		s->len = 0;
+		s->have_request = s->replying = false;
+		s->deadline = now_ms() + s->timeout_ms;
 		return 0;
 	}
+	if (s->have_request)
+		return 0;
 	n = read(s->client_fd, s->buf + s->len, sizeof(s->buf) - 1 - s->len);
 	if (n <= 0) {
 		if (n == 0 || (errno != EAGAIN && errno != EINTR))
 			api_server_drop_client(s);
+		return 0;
+	}
+	/* strchr would stop at a NUL and wait for a newline already received. */
+	if (memchr(s->buf + s->len, '\0', n)) {
+		api_server_finish(s, "the request contains a NUL byte; send one line of text");
 		return 0;
 	}
 	s->len += n;
@@ -189,29 +251,66 @@ int api_server_receive(struct api_server *s, struct api_request *req)
 		api_server_finish(s, why);
 		return 0;
 	}
+	s->have_request = true;
 	return 1;
+}
+
+/* All of buf, or the client is dropped: it has until the reply's deadline to take it. */
+static void api_server_send(struct api_server *s, const char *buf, size_t len)
+{
+	struct pollfd p = { .fd = s->client_fd, .events = POLLOUT };
+
+	if (!s->replying) {
+		s->replying = true;
+		s->deadline = now_ms() + s->timeout_ms;
+	}
+	while (len) {
+		ssize_t n = send(s->client_fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		long long left;
+
+		if (n > 0) {
+			buf += n;
+			len -= n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		left = s->deadline - now_ms();
+		if (n == 0 || errno != EAGAIN || left <= 0 ||
+		    (poll(&p, 1, (int)(left > 1000000 ? 1000000 : left)) < 0 && errno != EINTR)) {
+			api_server_drop_client(s);
+			return;
+		}
+	}
 }
 
 void api_server_reply(struct api_server *s, const char *fmt, ...)
 {
-	char line[512];
+	char small[512], *line = small;
 	va_list ap;
 	int n;
 
 	if (s->client_fd < 0)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
+	if ((size_t)n + 1 >= sizeof(small)) {
+		line = malloc(n + 2);
+		if (!line) {
+			api_server_drop_client(s); /* a reply cut short would be a wrong one */
+			return;
+		}
+		va_start(ap, fmt);
+		vsnprintf(line, n + 1, fmt, ap);
+		va_end(ap);
+	}
 	line[n++] = '\n';
-	/* The client is waiting for this answer: a short blocking write is fine. */
-	fcntl(s->client_fd, F_SETFL, 0);
-	if (write(s->client_fd, line, n) < 0)
-		api_server_drop_client(s);
+	api_server_send(s, line, n);
+	if (line != small)
+		free(line);
 }
 
 void api_server_finish(struct api_server *s, const char *why)

@@ -4,7 +4,15 @@
 
 #include <stdbool.h>
 
-/* save, pause, resume, stop, info: requests to a running vmm over its control socket. */
+/*
+ * save, pause, resume, stop, info: requests to a running vmm over its control
+ * socket. Each waits for its answer at most --timeout SECS: CLIENT_TIMEOUT_S by
+ * default, CLIENT_SAVE_TIMEOUT_S for a save, which writes all of guest RAM.
+ */
+#define CLIENT_TIMEOUT_S 10
+#define CLIENT_SAVE_TIMEOUT_S 300
+#define CLIENT_TIMEOUT_MAX_S 86400
+
 bool client_command_known(const char *name);
 int cmd_client(int argc, char **argv);
 

@@ -70,6 +70,7 @@ enum sandbox_args {
 	X(timerfd_settime, SB_P, SB_ANY)                                                 \
 	X(timerfd_gettime, SB_P, SB_ANY)                                                 \
 	X(accept4, SB_P, SB_ANY)                                                         \
+	X(sendto, SB_P, SB_ANY)                                                          \
 	X(shutdown, SB_P, SB_ANY)                                                        \
 	/* memory: guest RAM, vCPU run areas, malloc and its thread arenas */           \
 	X(mmap, SB_PV, SB_NO_EXEC)                                                       \

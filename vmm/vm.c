@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "console.h"
 #include "control.h"
 #include "boot.h"
 #include "cpu/regs.h"
@@ -28,6 +29,15 @@
 
 #define FDT_BUF_SIZE 0x10000
 #define KVM_API_VERSION_EXPECTED 12
+/* At exit, what the console still holds may take this long without progress, then is lost. */
+#define CONSOLE_FLUSH_IDLE_MS 1000
+
+/*
+ * The guest's console output, on its way to stdout: one for the process, as
+ * stdout is, and never stopped (its writer may be stuck on a reader that
+ * stalled; exit ends it).
+ */
+static struct console_out vm_console;
 
 /* The capabilities vmm cannot run a guest without, each with what it is for. */
 static const struct {
@@ -89,20 +99,16 @@ static void vm_irq_set(void *ctx, unsigned int spi, bool level)
 	kvm_irq_line(vm->vm_fd, irq, level);
 }
 
+/* From a vCPU, under the UART's lock: a copy into the console's ring, never a write. */
 static void vm_console_write(void *ctx, const uint8_t *buf, size_t len)
 {
 	(void)ctx;
-	/* A closed stdout must not stop the guest: what cannot be written is dropped. */
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, buf, len);
+	console_out_write(&vm_console, buf, len);
+}
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= n;
-	}
+unsigned long long vm_console_dropped(void)
+{
+	return console_out_dropped(&vm_console);
 }
 
 /* Where RAM mapped from a snapshot lies, for the SIGBUS handler. */
@@ -282,13 +288,19 @@ int vm_fail(const char *what, int err, int status)
 
 int vm_setup(struct vm *vm, const struct vm_config *cfg, int kvm_fd, unsigned int ipa_bits)
 {
+	pthread_condattr_t attr;
+
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = cfg;
 	vm->kvm_fd = kvm_fd;
 	vm->gic_fd = -1;
 	vm->event_fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
-	pthread_cond_init(&vm->cond, NULL);
+	/* vm_pause's wait is bounded: by a clock that the date cannot move. */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&vm->cond, &attr);
+	pthread_condattr_destroy(&attr);
 	vm->machine.irq_set = vm_irq_set;
 	vm->machine.console_write = vm_console_write;
 	vm->machine.hook_ctx = vm;
@@ -381,21 +393,29 @@ void vm_request_exit(struct vm *vm, int status)
 	pthread_mutex_unlock(&vm->lock);
 }
 
-void vm_pause(struct vm *vm)
+int vm_pause(struct vm *vm)
 {
+	struct timespec deadline;
 	unsigned int i;
+	int ret = 0;
 
 	pthread_mutex_lock(&vm->lock);
-	if (vm->pause_requested) {
-		pthread_mutex_unlock(&vm->lock);
-		return;
+	if (!vm->pause_requested) {
+		vm->pause_requested = true;
+		for (i = 0; i < vm->nr_vcpus; i++)
+			vcpu_kick(&vm->vcpus[i]);
 	}
-	vm->pause_requested = true;
-	for (i = 0; i < vm->nr_vcpus; i++)
-		vcpu_kick(&vm->vcpus[i]);
-	while (vm->nr_parked < vm->nr_running && !vm->stopping)
-		pthread_cond_wait(&vm->cond, &vm->lock);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += VM_PAUSE_TIMEOUT_MS / 1000;
+	while (vm->nr_parked < vm->nr_running && !vm->stopping && ret != ETIMEDOUT)
+		ret = pthread_cond_timedwait(&vm->cond, &vm->lock, &deadline);
+	/* A stopping VM's vCPUs leave instead of parking, and may still be in KVM_RUN. */
+	if (vm->stopping)
+		ret = -ESHUTDOWN;
+	else
+		ret = vm->nr_parked < vm->nr_running ? -ETIMEDOUT : 0;
 	pthread_mutex_unlock(&vm->lock);
+	return ret;
 }
 
 void vm_resume(struct vm *vm)
@@ -516,9 +536,20 @@ static void vm_main_loop(struct vm *vm, int sig_fd)
 		};
 		/* While typed bytes wait for FIFO room, look again soon. */
 		int timeout = in.len ? 10 : -1;
+		int api_timeout = vm->api ? api_server_timeout_ms(vm->api) : -1;
 
-		if (poll(fds, 4, timeout) < 0 && errno != EINTR)
+		/* A client's deadline must be enforced even when nothing else happens. */
+		if (api_timeout >= 0 && (timeout < 0 || api_timeout < timeout))
+			timeout = api_timeout;
+		if (poll(fds, 4, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			/* Breaking out alone would leave the vCPUs running and vm_run joining them. */
+			vmm_err("cannot wait for events (poll): %s; stopping the guest",
+				strerror(errno));
+			vm_request_exit(vm, VMM_EXIT_INTERNAL);
 			break;
+		}
 		if ((fds[3].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    api_server_receive(vm->api, &req) > 0)
 			control_request(vm, &req);
@@ -532,15 +563,52 @@ static void vm_main_loop(struct vm *vm, int sig_fd)
 			console_input_read(vm, &in);
 		else if (in.len)
 			console_input_feed(vm, &in);
+		if (vm->api)
+			api_server_expire(vm->api);
 	}
+}
+
+/* Once for the process: stdout outlives the VMs of a restarting guest. */
+static int vm_console_start(void)
+{
+	if (vm_console.started)
+		return 0;
+	return console_out_start(&vm_console, STDOUT_FILENO, CONSOLE_RING_SIZE);
+}
+
+/* What the console could not show, with -v: the guest's output is never waited for. */
+static void vm_console_finish(struct vm *vm, unsigned long long dropped_before)
+{
+	bool flushed = console_out_flush(&vm_console, CONSOLE_FLUSH_IDLE_MS);
+	unsigned long long dropped = console_out_dropped(&vm_console) - dropped_before;
+
+	if (dropped)
+		vmm_note(vm->cfg->verbose,
+			 "console: %llu bytes of guest output dropped; stdout did not keep up", dropped);
+	if (!flushed)
+		vmm_note(vm->cfg->verbose,
+			 "console: stdout took nothing for %d ms; the guest's last output is lost",
+			 CONSOLE_FLUSH_IDLE_MS);
 }
 
 int vm_run(struct vm *vm)
 {
+	unsigned long long dropped_before;
 	struct term term;
 	unsigned int i;
-	int ret, sig_fd = vm_signal_fd();
+	int ret, sig_fd;
 
+	ret = vm_console_start();
+	if (ret)
+		return vm_fail("cannot start the console", ret, VMM_EXIT_INTERNAL);
+	ret = fw_regs_read(vm->vcpus[0].fd, &vm->fw_regs, &vm->nr_fw_regs);
+	if (ret)
+		return vm_fail("cannot read the firmware registers", ret, VMM_EXIT_HOST);
+	sig_fd = vm_signal_fd();
+	if (sig_fd < 0)
+		return vm_fail("cannot create a signalfd for the stop signals", -errno,
+			       VMM_EXIT_INTERNAL);
+	dropped_before = console_out_dropped(&vm_console);
 	term_raw_enter(&term, STDIN_FILENO);
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		pthread_mutex_lock(&vm->lock);
@@ -555,11 +623,13 @@ int vm_run(struct vm *vm)
 		}
 	}
 	vm_main_loop(vm, sig_fd);
+	/* However the loop ended, the vCPUs must be told: vcpu_stop only kicks and joins. */
+	vm_request_exit(vm, VMM_EXIT_INTERNAL);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_stop(&vm->vcpus[i]);
+	vm_console_finish(vm, dropped_before);
 	term_raw_leave(&term);
-	if (sig_fd >= 0)
-		close(sig_fd);
+	close(sig_fd);
 	return vm->exit_status;
 }
 
@@ -578,6 +648,8 @@ void vm_destroy(struct vm *vm)
 		close(vm->vm_fd);
 	if (vm->event_fd >= 0)
 		close(vm->event_fd);
+	free(vm->fw_regs);
+	vm->fw_regs = NULL;
 	pthread_mutex_destroy(&vm->lock);
 	pthread_cond_destroy(&vm->cond);
 }

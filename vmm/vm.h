@@ -13,6 +13,7 @@
 #include "util.h"
 
 struct api_server;
+struct fw_reg_value;
 
 /* What `vmm run` loaded before dropping its privileges; kept for reboots. */
 struct boot_files {
@@ -48,6 +49,13 @@ struct vm {
 	unsigned int nr_running; /* vCPU threads started and not yet finished */
 
 	struct api_server *api; /* the control socket, when there is one */
+	/*
+	 * The firmware registers, read before the first KVM_RUN (they cannot change
+	 * after it): reading them from a running vCPU would wait for it to leave
+	 * KVM_RUN, which a guest CPU taken offline never does.
+	 */
+	struct fw_reg_value *fw_regs;
+	unsigned int nr_fw_regs;
 };
 
 /*
@@ -80,14 +88,21 @@ bool vm_is_stopping(struct vm *vm);
 /*
  * Takes every vCPU out of KVM_RUN and keeps it out, with pending MMIO
  * completed, so that its state can be read or written; vm_resume lets them go.
+ * Returns 0 once every vCPU has parked; -ESHUTDOWN when the VM is stopping
+ * (vCPUs leave rather than park: their state is not to be read), -ETIMEDOUT
+ * when one did not park within VM_PAUSE_TIMEOUT_MS. On failure the pause is
+ * still requested: vm_resume undoes it.
  */
-void vm_pause(struct vm *vm);
+#define VM_PAUSE_TIMEOUT_MS 5000
+int vm_pause(struct vm *vm);
 void vm_resume(struct vm *vm);
 bool vm_is_paused(struct vm *vm);
 /* Called by a vCPU thread after KVM_RUN was interrupted: parks it while a pause lasts. */
 void vm_vcpu_park(struct vm *vm, struct vcpu *vcpu);
 void vm_vcpu_exited(struct vm *vm);
 void vm_note_first_run(struct vm *vm);
+/* Bytes of guest console output dropped since vmm started: stdout did not keep up. */
+unsigned long long vm_console_dropped(void);
 /* The signals that stop a running VM (through the main loop's signalfd). */
 void vm_stop_signals(sigset_t *set);
 

@@ -1,7 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The 16550A model, driven through the machine's MMIO dispatch as a guest would. */
+/*
+ * The 16550A model, driven through the machine's MMIO dispatch as a guest would;
+ * and the console ring that vmm puts behind its transmitter (console.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "console.h"
 #include "machine.h"
 #include "suites.h"
 #include "util.h"
@@ -615,6 +625,241 @@ START_TEST(test_above_registers_write_ignored)
 }
 END_TEST
 
+/* The console ring behind the transmitter, on a pipe: what vmm does with stdout */
+
+static struct console_out ring;
+static int pipe_fds[2] = { -1, -1 };
+
+static void ring_console_write(void *ctx, const uint8_t *buf, size_t len)
+{
+	console_out_write(ctx, buf, len);
+}
+
+/* A machine whose UART transmits into a ring of ring_size bytes drained into a pipe. */
+static void console_setup(size_t ring_size)
+{
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	ck_assert_msg(pipe(pipe_fds) == 0, "pipe: expected 0, got errno %d", errno);
+	ret = console_out_start(&ring, pipe_fds[1], ring_size);
+	ck_assert_msg(ret == 0, "console_out_start: expected 0, got %d", ret);
+	m.console_write = ring_console_write;
+	m.hook_ctx = &ring;
+	ret = machine_add_board_devices(&m);
+	ck_assert_msg(ret == 0, "machine_add_board_devices: expected 0, got %d", ret);
+}
+
+static void console_teardown(void)
+{
+	machine_destroy_devices(&m);
+	console_out_stop(&ring);
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+}
+
+static long elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* Bytes no shift of which looks like another part: a dropped stretch cannot hide. */
+static void pattern(uint8_t *buf, size_t len)
+{
+	uint32_t x = 12345;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		x = x * 1103515245 + 12345;
+		buf[i] = x >> 16;
+	}
+}
+
+/* Fills the pipe so that the writer's next write blocks: a reader that stalled. */
+static size_t pipe_fill(void)
+{
+	static const uint8_t junk[4096];
+	int flags = fcntl(pipe_fds[1], F_GETFL);
+	size_t filled = 0;
+	ssize_t n;
+
+	fcntl(pipe_fds[1], F_SETFL, flags | O_NONBLOCK);
+	while ((n = write(pipe_fds[1], junk, sizeof(junk))) > 0)
+		filled += n;
+	fcntl(pipe_fds[1], F_SETFL, flags);
+	return filled;
+}
+
+/* Reads the pipe until the ring has nothing more for it; returns the bytes after skip. */
+static size_t pipe_drain(uint8_t *out, size_t max, size_t skip)
+{
+	uint8_t buf[4096];
+	size_t len = 0;
+	ssize_t n;
+	int idle = 0;
+
+	fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
+	while (idle < 20) {
+		n = read(pipe_fds[0], buf, sizeof(buf));
+		if (n <= 0) {
+			if (console_out_flush(&ring, 0))
+				idle++;
+			poll(NULL, 0, 5);
+			continue;
+		}
+		idle = 0;
+		for (ssize_t i = 0; i < n; i++) {
+			if (skip) {
+				skip--;
+				continue;
+			}
+			ck_assert_msg(len < max, "pipe: expected at most %zu bytes, got more", max);
+			out[len++] = buf[i];
+		}
+	}
+	return len;
+}
+
+START_TEST(test_console_thr_reaches_reader)
+{
+	static const char text[] = "hello, console\r\n";
+	char got[sizeof(text)] = "";
+	size_t i;
+	ssize_t n;
+
+	console_setup(CONSOLE_RING_SIZE);
+	for (i = 0; i < strlen(text); i++)
+		reg_write(UART_TX, text[i]);
+	ck_assert_msg(console_out_flush(&ring, 2000), "flush: expected everything written");
+	n = read(pipe_fds[0], got, strlen(text));
+
+	ck_assert_msg(n == (ssize_t)strlen(text) && !memcmp(got, text, n) &&
+			      console_out_dropped(&ring) == 0,
+		      "THR \"hello, console\\r\\n\": expected it on the pipe, none dropped; got %zd "
+		      "bytes, %llu dropped",
+		      n, (unsigned long long)console_out_dropped(&ring));
+	console_teardown();
+}
+END_TEST
+
+/*
+ * The bug: the UART wrote to stdout under its lock, so a stalled reader stopped
+ * the vCPU, and with it pause, save and SIGTERM. Now THR writes complete (or the
+ * test's timeout would fail it), and the stretch that did not fit is dropped.
+ */
+START_TEST(test_console_stalled_reader_never_blocks_thr)
+{
+	enum { RING = 4096, TOTAL = 64 * 1024 };
+	static uint8_t sent[TOTAL], got[TOTAL];
+	struct timespec t;
+	size_t filler, len, head, i;
+	unsigned long long dropped;
+	bool flushed;
+	long ms;
+
+	console_setup(RING);
+	filler = pipe_fill();
+	pattern(sent, sizeof(sent));
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	for (i = 0; i < TOTAL; i++)
+		reg_write(UART_TX, sent[i]);
+	ms = elapsed_ms(&t);
+	dropped = console_out_dropped(&ring);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	flushed = console_out_flush(&ring, 100);
+	ck_assert_msg(!flushed && elapsed_ms(&t) < 1000,
+		      "flush with a stalled reader: expected to give up after 100 ms idle, got %s "
+		      "after %ld ms",
+		      flushed ? "done" : "not done", elapsed_ms(&t));
+	len = pipe_drain(got, sizeof(got), filler);
+	head = len >= RING ? len - RING : 0;
+
+	ck_assert_msg(dropped >= TOTAL - RING - CONSOLE_CHUNK,
+		      "%d bytes into a %d-byte ring with a stalled reader: expected at least %d "
+		      "dropped, got %llu (in %ld ms)",
+		      TOTAL, RING, TOTAL - RING - CONSOLE_CHUNK, dropped, ms);
+	ck_assert_msg(len + console_out_dropped(&ring) == TOTAL,
+		      "every byte written or dropped: expected %d, got %zu written + %llu dropped",
+		      TOTAL, len, (unsigned long long)console_out_dropped(&ring));
+	/*
+	 * The pipe was full from the start, so the writer blocked on its first chunk:
+	 * the reader gets that chunk (a stretch of what was sent), then the ring,
+	 * which holds the newest bytes.
+	 */
+	ck_assert_msg(len >= RING && head <= CONSOLE_CHUNK &&
+			      memmem(sent, TOTAL - RING, got, head) &&
+			      !memcmp(got + head, sent + TOTAL - RING, RING),
+		      "what the reader got: expected a stretch of up to %d bytes sent, then the "
+		      "newest %d; got %zu bytes",
+		      CONSOLE_CHUNK, RING, len);
+	console_teardown();
+}
+END_TEST
+
+START_TEST(test_console_write_larger_than_ring_keeps_newest)
+{
+	enum { RING = 4096 };
+	static uint8_t sent[3 * RING], got[2 * RING];
+	size_t filler, len;
+
+	console_setup(RING);
+	filler = pipe_fill();
+	pattern(sent, sizeof(sent));
+	console_out_write(&ring, sent, sizeof(sent));
+	len = pipe_drain(got, sizeof(got), filler);
+
+	ck_assert_msg(len == RING && !memcmp(got, sent + 2 * RING, RING) &&
+			      console_out_dropped(&ring) == 2 * RING,
+		      "%zu bytes at once into a %d-byte ring: expected the newest %d written and %d "
+		      "dropped, got %zu written (%s) and %llu dropped",
+		      sizeof(sent), RING, RING, 2 * RING, len,
+		      len == RING && !memcmp(got, sent + 2 * RING, RING) ? "the newest" : "others",
+		      (unsigned long long)console_out_dropped(&ring));
+	console_teardown();
+}
+END_TEST
+
+START_TEST(test_console_closed_reader_drops_everything)
+{
+	static uint8_t sent[10000];
+	size_t i;
+
+	signal(SIGPIPE, SIG_IGN); /* as vmm does; this test runs in a child of its own */
+	console_setup(CONSOLE_RING_SIZE);
+	close(pipe_fds[0]);
+	pipe_fds[0] = -1;
+	pattern(sent, sizeof(sent));
+	for (i = 0; i < sizeof(sent); i++)
+		reg_write(UART_TX, sent[i]);
+
+	ck_assert_msg(console_out_flush(&ring, 2000) &&
+			      console_out_dropped(&ring) == sizeof(sent),
+		      "a reader that closed the pipe: expected all %zu bytes dropped and nothing "
+		      "left, got %llu dropped",
+		      sizeof(sent), (unsigned long long)console_out_dropped(&ring));
+	console_teardown();
+}
+END_TEST
+
+START_TEST(test_console_flush_with_nothing_written)
+{
+	struct timespec t;
+	bool flushed;
+
+	console_setup(CONSOLE_RING_SIZE);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	flushed = console_out_flush(&ring, 1000);
+
+	ck_assert_msg(flushed && elapsed_ms(&t) < 500,
+		      "flush of an empty console: expected true at once, got %d after %ld ms",
+		      flushed, elapsed_ms(&t));
+	console_teardown();
+}
+END_TEST
+
 Suite *uart_suite(void)
 {
 	Suite *s = suite_create("uart");
@@ -624,6 +869,7 @@ Suite *uart_suite(void)
 	TCase *dlab = tcase_create("divisor");
 	TCase *loop = tcase_create("loopback");
 	TCase *access = tcase_create("access");
+	TCase *console = tcase_create("console");
 	TCase *all[] = { tx, rx, irq, dlab, loop, access };
 	size_t i;
 
@@ -677,7 +923,15 @@ Suite *uart_suite(void)
 	tcase_add_test(access, test_above_registers_reads_zero);
 	tcase_add_test(access, test_above_registers_write_ignored);
 
+	/* Each sets up its own ring and pipe: console_setup. */
+	tcase_add_test(console, test_console_thr_reaches_reader);
+	tcase_add_test(console, test_console_stalled_reader_never_blocks_thr);
+	tcase_add_test(console, test_console_write_larger_than_ring_keeps_newest);
+	tcase_add_test(console, test_console_closed_reader_drops_everything);
+	tcase_add_test(console, test_console_flush_with_nothing_written);
+
 	for (i = 0; i < ARRAY_SIZE(all); i++)
 		suite_add_tcase(s, all[i]);
+	suite_add_tcase(s, console);
 	return s;
 }

@@ -3,7 +3,8 @@
  * A 16550A UART, enough of it for Linux's 8250 driver and for polled writers:
  * transmission is instant (THR is always empty again by the next access), the
  * receive FIFO holds what the console typed, and the interrupt line is level,
- * driven from IIR.
+ * driven from IIR. A transmitted byte goes to machine_console_write with the
+ * lock held, so that hook must never block: vmm's copies into a ring (console.h).
  */
 #include "uart.h"
 
@@ -240,11 +241,19 @@ static int uart_fdt_node(struct device *dev, void *fdt)
 static int uart_save(struct device *dev, struct snap_writer *w)
 {
 	struct uart *u = to_uart(dev);
-	const uint8_t regs[7] = { u->ier, u->fcr, u->lcr, u->mcr, u->scr, u->dll, u->dlm };
+	uint8_t regs[7];
 	unsigned int i;
 	int ret;
 
+	/* Under the lock: a vCPU may still be inside uart_mmio when a save races a stop. */
 	pthread_mutex_lock(&u->lock);
+	regs[0] = u->ier;
+	regs[1] = u->fcr;
+	regs[2] = u->lcr;
+	regs[3] = u->mcr;
+	regs[4] = u->scr;
+	regs[5] = u->dll;
+	regs[6] = u->dlm;
 	ret = snap_put_bytes(w, regs, sizeof(regs));
 	ret = ret ?: snap_put_u32(w, u->thri_pending | u->irq_level << 1);
 	ret = ret ?: snap_put_u32(w, u->rx_count);

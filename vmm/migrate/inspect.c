@@ -7,6 +7,7 @@
 #include "../exit.h"
 #include "../firmware/fwregs.h"
 #include "../firmware/psci.h"
+#include "../json.h"
 #include "../util.h"
 #include "format.h"
 #include "restore.h"
@@ -44,10 +45,12 @@ static void firmware_json(const struct reg_values *regs)
 		memcpy(&v, regs->regs[i].value, 8);
 		fwreg_format_name(regs->regs[i].id, name, sizeof(name));
 		fwreg_format_value(regs->regs[i].id, v, value, sizeof(value));
-		printf("%s\n    {\"id\": \"0x%016llx\", \"name\": \"%s\", \"value\": %llu, "
-		       "\"decoded\": \"%s\"}",
-		       n++ ? "," : "", (unsigned long long)regs->regs[i].id, name,
-		       (unsigned long long)v, value);
+		printf("%s\n    {\"id\": \"0x%016llx\", \"name\": ", n++ ? "," : "",
+		       (unsigned long long)regs->regs[i].id);
+		json_print_string(stdout, name);
+		printf(", \"value\": %llu, \"decoded\": ", (unsigned long long)v);
+		json_print_string(stdout, value);
+		printf("}");
 	}
 }
 
@@ -88,10 +91,14 @@ static void print_json(const char *path, struct snap_reader *r, const struct res
 	const struct snap_header *h = snap_reader_header(r);
 	unsigned int t, i, n = 0;
 
-	printf("{\n  \"path\": \"%s\",\n  \"format_version\": %u,\n  \"vmm_version\": \"%s\",\n"
-	       "  \"host_release\": \"%s\",\n  \"page_size\": %u,\n  \"ipa_bits\": %u,\n",
-	       path, h->format_version, h->vmm_version, h->host_release, h->page_size,
-	       h->ipa_bits);
+	/* The strings come from the user (path) and from the file: every one is escaped. */
+	printf("{\n  \"path\": ");
+	json_print_string(stdout, path);
+	printf(",\n  \"format_version\": %u,\n  \"vmm_version\": ", h->format_version);
+	json_print_string(stdout, h->vmm_version);
+	printf(",\n  \"host_release\": ");
+	json_print_string(stdout, h->host_release);
+	printf(",\n  \"page_size\": %u,\n  \"ipa_bits\": %u,\n", h->page_size, h->ipa_bits);
 	printf("  \"vcpus\": %u,\n  \"ram_bytes\": %llu,\n  \"gic_version\": %u,\n"
 	       "  \"psci_version\": \"%u.%u\",\n  \"system_suspend\": %s,\n",
 	       rc->nr_cpus, (unsigned long long)rc->ram_size, rc->gic_version,
@@ -104,8 +111,9 @@ static void print_json(const char *path, struct snap_reader *r, const struct res
 		for (i = 0; i < snap_reader_count(r, section_types[t]); i++) {
 			const struct snap_section *s = snap_reader_find(r, section_types[t], i);
 
-			printf("%s\n    {\"type\": \"%s\", \"index\": %u, \"bytes\": %llu}",
-			       n++ ? "," : "", snap_section_name(s->type), s->index,
+			printf("%s\n    {\"type\": ", n++ ? "," : "");
+			json_print_string(stdout, snap_section_name(s->type));
+			printf(", \"index\": %u, \"bytes\": %llu}", s->index,
 			       (unsigned long long)s->len);
 		}
 	printf("\n  ],\n  \"memory\": {\"gpa\": %llu, \"bytes\": %llu, \"pages_with_data\": %llu}\n}\n",
