@@ -205,21 +205,32 @@ START_TEST(test_vcpu_sections_must_match)
 }
 END_TEST
 
+/*
+ * A 1-vCPU machine section written field by field, for values snap_write_config
+ * cannot hold: a system_suspend other than 0 or 1, a command line past the limit.
+ */
+static void write_machine_by_hand(uint32_t suspend, const char *cmdline)
+{
+	struct snap_writer *w;
+	int ret;
+
+	ck_assert_int_eq(snap_writer_open(&w, path, &hdr), 0);
+	ret = snap_section_begin(w, SNAP_SEC_CONFIG, 0) ?: snap_put_u32(w, 1) ?:
+	      snap_put_u64(w, 256 << 20) ?: snap_put_u64(w, RAM_BASE) ?: snap_put_u32(w, 3) ?:
+	      snap_put_u32(w, GIC_NR_IRQS) ?: snap_put_u32(w, 40) ?:
+	      snap_put_u32(w, PSCI_V(1, 1)) ?: snap_put_u32(w, suspend) ?:
+	      snap_put_str(w, cmdline) ?: snap_section_end(w) ?: put_vcpu(w, 0, 0) ?:
+	      snap_writer_commit(w);
+	ck_assert_msg(ret == 0, "writing the machine by hand: expected 0, got %d", ret);
+}
+
 START_TEST(test_suspend_flag_refused)
 {
-	struct restore_config in = machine_default(), out;
-	struct snap_writer *w;
+	struct restore_config out;
 	char why[200] = "";
 	int ret;
 
-	/* system_suspend is a bool in the struct: write the section by hand with 2. */
-	ck_assert_int_eq(snap_writer_open(&w, path, &hdr), 0);
-	ret = snap_section_begin(w, SNAP_SEC_CONFIG, 0) ?: snap_put_u32(w, 1) ?:
-	      snap_put_u64(w, in.ram_size) ?: snap_put_u64(w, RAM_BASE) ?: snap_put_u32(w, 3) ?:
-	      snap_put_u32(w, GIC_NR_IRQS) ?: snap_put_u32(w, 40) ?:
-	      snap_put_u32(w, PSCI_V(1, 1)) ?: snap_put_u32(w, 2) ?: snap_put_str(w, "") ?:
-	      snap_section_end(w) ?: put_vcpu(w, 0, 0) ?: snap_writer_commit(w);
-	ck_assert_int_eq(ret, 0);
+	write_machine_by_hand(2, "");
 	ret = read_machine(&out, why, sizeof(why));
 
 	ck_assert_msg(ret == -EINVAL && strstr(why, "system_suspend"),
@@ -230,20 +241,13 @@ END_TEST
 /* 2048 bytes could not come back through a 2048-byte buffer: run refuses it, so must this. */
 START_TEST(test_cmdline_over_limit_refused)
 {
-	struct restore_config in = machine_default(), out;
-	struct snap_writer *w;
+	struct restore_config out;
 	char long_line[BOOT_CMDLINE_MAX + 1], why[200] = "";
 	int ret;
 
 	memset(long_line, 'y', BOOT_CMDLINE_MAX);
 	long_line[BOOT_CMDLINE_MAX] = '\0';
-	ck_assert_int_eq(snap_writer_open(&w, path, &hdr), 0);
-	ret = snap_section_begin(w, SNAP_SEC_CONFIG, 0) ?: snap_put_u32(w, 1) ?:
-	      snap_put_u64(w, in.ram_size) ?: snap_put_u64(w, RAM_BASE) ?: snap_put_u32(w, 3) ?:
-	      snap_put_u32(w, GIC_NR_IRQS) ?: snap_put_u32(w, 40) ?:
-	      snap_put_u32(w, PSCI_V(1, 1)) ?: snap_put_u32(w, 0) ?: snap_put_str(w, long_line) ?:
-	      snap_section_end(w) ?: put_vcpu(w, 0, 0) ?: snap_writer_commit(w);
-	ck_assert_int_eq(ret, 0);
+	write_machine_by_hand(0, long_line);
 	ret = read_machine(&out, why, sizeof(why));
 
 	ck_assert_msg(ret == -EINVAL && strstr(why, "cmdline") && strstr(why, "2047"),
