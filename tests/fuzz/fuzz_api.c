@@ -7,6 +7,7 @@
  * one reply line, or with no reply when the client hung up before a whole line.
  */
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,9 +144,13 @@ static void exchange_run(struct exchange *x, const uint8_t *data, size_t size)
 /* What came back: nothing, or one line, "ok" after a request served, "error: ..." otherwise. */
 static void reply_check(const struct exchange *x)
 {
+	struct pollfd pfd = { .fd = x->client, .events = POLLIN };
 	char reply[600];
-	ssize_t n = recv(x->client, reply, sizeof(reply) - 1, MSG_DONTWAIT);
+	ssize_t n;
 
+	/* The server has answered or hung up by now; a loaded machine gets a second to show it. */
+	poll(&pfd, 1, 1000);
+	n = recv(x->client, reply, sizeof(reply) - 1, MSG_DONTWAIT);
 	check(n >= 0);
 	reply[n] = '\0';
 	if (x->served)
