@@ -256,20 +256,29 @@ START_TEST(test_cmdline_over_limit_refused)
 }
 END_TEST
 
+/* vCPU i of the file at path, as restore reads it. */
+static int read_vcpu(unsigned int i, struct saved_vcpu *v, char *why, size_t len)
+{
+	struct snap_reader *r;
+	int ret;
+
+	ck_assert_int_eq(snap_reader_open(&r, path, NULL, 0), 0);
+	ret = snap_read_vcpu(r, i, v, why, len);
+	snap_reader_close(r);
+	return ret;
+}
+
 START_TEST(test_duplicate_register_refused)
 {
 	struct restore_config in = machine_default();
 	struct saved_vcpu v;
-	struct snap_reader *r;
 	char why[200] = "";
 	int ret;
 
 	in.nr_cpus = 1;
 	write_machine(&in, 0, REG_PSCI_VERSION);
-	ck_assert_int_eq(snap_reader_open(&r, path, NULL, 0), 0);
-	ret = snap_read_vcpu(r, 0, &v, why, sizeof(why));
+	ret = read_vcpu(0, &v, why, sizeof(why));
 	reg_values_free(&v.regs);
-	snap_reader_close(r);
 
 	ck_assert_msg(ret == -EINVAL && strstr(why, "vCPU 0") && strstr(why, "appears twice"),
 		      "PSCI_VERSION twice: expected %d and \"vCPU 0: ... appears twice\", got %d "
@@ -282,14 +291,11 @@ START_TEST(test_vcpu_reads_back)
 {
 	struct restore_config in = machine_default();
 	struct saved_vcpu v;
-	struct snap_reader *r;
 	char why[200] = "";
 	int ret;
 
 	write_machine(&in, 0, 0);
-	ck_assert_int_eq(snap_reader_open(&r, path, NULL, 0), 0);
-	ret = snap_read_vcpu(r, 1, &v, why, sizeof(why));
-	snap_reader_close(r);
+	ret = read_vcpu(1, &v, why, sizeof(why));
 
 	ck_assert_msg(ret == 0 && v.regs.nr == 1 && v.regs.regs[0].id == REG_MPIDR_EL1,
 		      "vCPU 1: expected MPIDR_EL1 alone, got %d (%s) with %u registers", ret, why,
