@@ -10,7 +10,7 @@
 #include "util.h"
 #include "version.h"
 
-enum { OPT_CONFIG = 0x100, OPT_HELP, OPT_VERSION, OPT_FIRST_SETTING };
+enum { OPT_CONFIG = 0x100, OPT_HELP, OPT_VERSION, OPT_JSON, OPT_FIRST_SETTING };
 
 /* Command-line options that are settings: each names the config-file key it overrides. */
 static const struct {
@@ -53,7 +53,9 @@ void cli_print_run_usage(void)
 	       "  --user UID[:GID]     run as this user once /dev/kvm, files and socket are open\n"
 	       "  --seccomp on|off     the system call filter (default on; off is for debugging)\n"
 	       "  --config FILE        INI settings (see vmm.conf.example); options override it\n"
-	       "  -v, --verbose        say what vmm does\n"
+	       "  -v, --verbose        say what vmm does, and at exit how long each step took\n"
+	       "  --json               at exit, the run's summary (timeline, peak RSS) as one\n"
+	       "                       JSON line on stderr\n"
 	       "  --help, --version\n\n"
 	       "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n",
 	       CONFIG_DEFAULT_CPUS, (unsigned long long)(CONFIG_DEFAULT_RAM >> 20));
@@ -69,6 +71,7 @@ static void build_long_options(struct option *opts)
 	}
 	opts[i++] = (struct option){ "config", required_argument, NULL, OPT_CONFIG };
 	opts[i++] = (struct option){ "verbose", no_argument, NULL, 'v' };
+	opts[i++] = (struct option){ "json", no_argument, NULL, OPT_JSON };
 	opts[i++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
 	opts[i++] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
 	opts[i] = (struct option){ NULL, 0, NULL, 0 };
@@ -112,7 +115,7 @@ static int apply_setting(struct vm_config *cfg, size_t idx, const char *value)
 
 enum cli_result cli_parse_run(int argc, char **argv, struct vm_config *cfg)
 {
-	struct option opts[NR_SETTINGS + 5];
+	struct option opts[NR_SETTINGS + 6];
 	const char *config_path;
 	int c;
 
@@ -129,6 +132,9 @@ enum cli_result cli_parse_run(int argc, char **argv, struct vm_config *cfg)
 			cfg->verbose = true;
 			break;
 		case OPT_CONFIG:
+			break;
+		case OPT_JSON:
+			cfg->json = true;
 			break;
 		case OPT_HELP:
 			cli_print_run_usage();

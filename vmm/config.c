@@ -20,7 +20,6 @@ void config_init(struct vm_config *cfg)
 	cfg->on_reboot = REBOOT_EXIT;
 	cfg->fw.psci_version = PSCI_VERSION_UNSET;
 	cfg->seccomp = true;
-	clock_gettime(CLOCK_MONOTONIC, &cfg->started);
 }
 
 void config_free(struct vm_config *cfg)

@@ -25,11 +25,11 @@ struct vm_config {
 	uint64_t ram_size;
 	enum reboot_action on_reboot;
 	bool verbose;
+	bool json; /* the run's summary as one JSON line on stderr at exit */
 	bool seccomp;	  /* the system call filter once set up (default on) */
 	bool change_user; /* become uid:gid once the files and sockets are open */
 	uint32_t uid, gid;
 	struct fw_pins fw;
-	struct timespec started; /* when vmm started, for -v timings */
 };
 
 #define CONFIG_DEFAULT_CPUS 1

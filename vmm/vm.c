@@ -25,7 +25,9 @@
 #include "firmware/pins_kvm.h"
 #include "firmware/psci.h"
 #include "kvm.h"
+#include "ram_map.h"
 #include "term.h"
+#include "timeline.h"
 
 #define FDT_BUF_SIZE 0x10000
 #define KVM_API_VERSION_EXPECTED 12
@@ -147,21 +149,22 @@ static void vm_catch_sigbus(void *ram, uint64_t size)
  * Anonymous for a fresh boot; for a restore, the snapshot's
  * memory mapped MAP_PRIVATE so that pages are read only when the guest
  * touches them: the file stays open and must stay as it is while the VM runs.
+ * Either way 2 MiB aligned (ram_map.h says why).
  */
 int vm_map_ram(struct vm *vm, int fd, uint64_t offset)
 {
 	uint64_t size = vm->cfg->ram_size;
-	int flags = MAP_PRIVATE | MAP_NORESERVE | (fd < 0 ? MAP_ANONYMOUS : 0);
+	int ret;
 
-	vm->ram = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, fd, fd < 0 ? 0 : offset);
-	if (vm->ram == MAP_FAILED) {
-		vm->ram = NULL;
+	vm->ram = ram_map(size, fd, offset);
+	if (!vm->ram)
 		return -errno;
-	}
 	vm->ram_from_file = fd >= 0;
 	if (vm->ram_from_file)
 		vm_catch_sigbus(vm->ram, size);
-	return kvm_set_memory(vm->vm_fd, 0, RAM_BASE, size, vm->ram);
+	ret = kvm_set_memory(vm->vm_fd, 0, RAM_BASE, size, vm->ram);
+	timeline_mark("guest RAM");
+	return ret;
 }
 
 /* What every boot gives a vCPU; secondaries wait powered off for the guest's PSCI CPU_ON. */
@@ -197,6 +200,7 @@ int vm_add_vcpus(struct vm *vm, const struct kvm_vcpu_init *inits)
 			return vm_fail("cannot read a vCPU's MPIDR", ret, VMM_EXIT_HOST);
 	}
 	vm->machine.nr_cpus = vm->nr_vcpus;
+	timeline_mark("vCPUs");
 	ret = gic_create(vm);
 	if (ret == -E2BIG) {
 		vmm_err("this host has only GICv2, which serves at most 8 vCPUs; use --cpus 8 or fewer");
@@ -205,6 +209,7 @@ int vm_add_vcpus(struct vm *vm, const struct kvm_vcpu_init *inits)
 	if (ret)
 		return vm_fail("cannot create the interrupt controller (GICv3 or GICv2)", ret,
 			       VMM_EXIT_HOST);
+	timeline_mark("GIC");
 	vmm_note(vm->cfg->verbose, "GICv%u, %u vCPUs, %lluM RAM, %u-bit IPA",
 		 vm->machine.gic_version, vm->nr_vcpus,
 		 (unsigned long long)(vm->cfg->ram_size >> 20), vm->ipa_bits ? vm->ipa_bits : 40);
@@ -242,9 +247,11 @@ static int vm_load_guest(struct vm *vm)
 	vm->machine.bootargs = NULL;
 	if (ret)
 		goto out;
+	timeline_mark("device tree");
 	ret = boot_load(vm->ram, l, &vm->boot->kernel, &vm->boot->initrd, fdt, FDT_BUF_SIZE);
 	if (ret)
 		goto out;
+	timeline_mark("kernel and initrd copied");
 	vmm_note(vm->cfg->verbose, "kernel at 0x%llx, initrd at 0x%llx (%llu bytes), dtb at 0x%llx",
 		 (unsigned long long)l->kernel_addr, (unsigned long long)l->initrd_addr,
 		 (unsigned long long)l->initrd_size, (unsigned long long)l->fdt_addr);
@@ -316,6 +323,7 @@ int vm_setup(struct vm *vm, const struct vm_config *cfg, int kvm_fd, unsigned in
 	vm->event_fd = eventfd(0, EFD_CLOEXEC);
 	if (vm->run_size <= 0 || vm->event_fd < 0)
 		return vm_fail("cannot set up the VM", -errno, VMM_EXIT_INTERNAL);
+	timeline_mark("VM");
 	return 0;
 }
 
@@ -353,29 +361,29 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd, const stru
 	ret = vm_read_psci_version(vm);
 	if (ret)
 		return vm_fail("cannot read the PSCI version", ret, VMM_EXIT_HOST);
-	ret = vm_record_reset_values(vm);
+	timeline_mark("firmware pins");
+	/* Only a save needs them, and only the control socket asks for one. */
+	ret = cfg->api_socket ? vm_record_reset_values(vm) : 0;
 	if (ret)
 		return vm_fail("cannot read the vCPU registers", ret, VMM_EXIT_HOST);
+	if (cfg->api_socket)
+		timeline_mark("reset values");
 	ret = machine_add_board_devices(&vm->machine);
 	if (ret)
 		return vm_fail("cannot create the devices", ret, VMM_EXIT_INTERNAL);
+	timeline_mark("devices");
 	ret = vm_load_guest(vm);
 	if (ret)
 		return vm_fail("cannot load the guest", ret, VMM_EXIT_INTERNAL);
 	return 0;
 }
 
-/* With -v: how long vmm took from its start to the guest's first instruction. */
+/* From vCPU 0's thread: vmm's work before the guest's first instruction ends here. */
 void vm_note_first_run(struct vm *vm)
 {
-	struct timespec now;
-
-	if (!vm->cfg->verbose)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	vmm_note(true, "first KVM_RUN %.1f ms after vmm started",
-		 (now.tv_sec - vm->cfg->started.tv_sec) * 1e3 +
-			 (now.tv_nsec - vm->cfg->started.tv_nsec) / 1e6);
+	timeline_mark("first KVM_RUN");
+	vmm_note(vm->cfg->verbose, "first KVM_RUN %.1f ms after vmm started",
+		 timeline_now_ns() / 1e6);
 }
 
 void vm_request_exit(struct vm *vm, int status)
@@ -386,6 +394,7 @@ void vm_request_exit(struct vm *vm, int status)
 	if (!vm->stopping) {
 		vm->stopping = true;
 		vm->exit_status = status;
+		timeline_mark_guest("the guest ran");
 		if (write(vm->event_fd, &one, sizeof(one)) < 0)
 			vmm_err("cannot wake the main thread: %s", strerror(errno));
 	}
@@ -601,7 +610,8 @@ int vm_run(struct vm *vm)
 	ret = vm_console_start();
 	if (ret)
 		return vm_fail("cannot start the console", ret, VMM_EXIT_INTERNAL);
-	ret = fw_regs_read(vm->vcpus[0].fd, &vm->fw_regs, &vm->nr_fw_regs);
+	/* For info, which only the control socket asks for. */
+	ret = vm->api ? fw_regs_read(vm->vcpus[0].fd, &vm->fw_regs, &vm->nr_fw_regs) : 0;
 	if (ret)
 		return vm_fail("cannot read the firmware registers", ret, VMM_EXIT_HOST);
 	sig_fd = vm_signal_fd();
@@ -610,6 +620,7 @@ int vm_run(struct vm *vm)
 			       VMM_EXIT_INTERNAL);
 	dropped_before = console_out_dropped(&vm_console);
 	term_raw_enter(&term, STDIN_FILENO);
+	timeline_mark("console and firmware registers");
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		pthread_mutex_lock(&vm->lock);
 		vm->nr_running++;
@@ -627,9 +638,11 @@ int vm_run(struct vm *vm)
 	vm_request_exit(vm, VMM_EXIT_INTERNAL);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_stop(&vm->vcpus[i]);
+	timeline_mark("vCPU threads joined");
 	vm_console_finish(vm, dropped_before);
 	term_raw_leave(&term);
 	close(sig_fd);
+	timeline_mark("console flushed");
 	return vm->exit_status;
 }
 
@@ -642,8 +655,7 @@ void vm_destroy(struct vm *vm)
 	machine_destroy_devices(&vm->machine);
 	if (vm->gic_fd >= 0)
 		close(vm->gic_fd);
-	if (vm->ram)
-		munmap(vm->ram, vm->cfg->ram_size);
+	ram_unmap(vm->ram, vm->cfg->ram_size);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->event_fd >= 0)
@@ -652,4 +664,5 @@ void vm_destroy(struct vm *vm)
 	vm->fw_regs = NULL;
 	pthread_mutex_destroy(&vm->lock);
 	pthread_cond_destroy(&vm->cond);
+	timeline_mark("the VM torn down");
 }

@@ -79,6 +79,7 @@ int vm_enable_system_suspend(struct vm *vm);
 int vm_fail(const char *what, int err, int status);
 /* Runs until the guest or the user ends it; returns the exit status. */
 int vm_run(struct vm *vm);
+/* Before a restarting guest's next VM; the last VM is left to exit() (main.c says why). */
 void vm_destroy(struct vm *vm);
 
 /* From any thread: the first caller decides the status; every vCPU is then stopped. */

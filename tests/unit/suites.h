@@ -24,5 +24,6 @@ Suite *snapread_suite(void);
 Suite *pagemap_suite(void);
 Suite *timeline_suite(void);
 Suite *sandbox_suite(void);
+Suite *ram_map_suite(void);
 
 #endif

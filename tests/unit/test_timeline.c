@@ -90,6 +90,7 @@ END_TEST
 
 START_TEST(test_json_lists_every_phase)
 {
+	static const char head[] = "{\"exit_status\": 0, \"peak_rss_kib\": 1234, \"guest_ram_kib\": 1000, ";
 	struct output_capture c;
 	const char *text;
 
@@ -97,14 +98,35 @@ START_TEST(test_json_lists_every_phase)
 	timeline_mark("open /dev/kvm");
 	timeline_mark("first KVM_RUN");
 	output_capture_begin(&c, STDOUT_FILENO);
-	timeline_print_json(stdout, 0, 1234);
+	timeline_print_json(stdout, &(struct timeline_summary){ 0, 1234, 1000 });
 	text = output_capture_end(&c);
 
-	ck_assert_msg(!strncmp(text, "{\"exit_status\": 0, \"peak_rss_kib\": 1234, \"phases\": [", 51) &&
+	ck_assert_msg(!strncmp(text, head, strlen(head)) &&
 			      strstr(text, "{\"name\": \"open /dev/kvm\", \"wall_ms\": ") &&
+			      strstr(text, "\"guest\": false}") &&
 			      strstr(text, "}, {\"name\": \"first KVM_RUN\"") && strstr(text, "]}\n") &&
 			      count_lines(text) == 1,
 		      "JSON of two phases: expected one object listing both, got %s", text);
+}
+END_TEST
+
+/* The guest's phase is nobody's own time; vmm's phases before and after it are summed apart. */
+START_TEST(test_totals_split_around_the_guest)
+{
+	const struct timeline_phase p[] = {
+		{ "kvm", 3000, 1000, 3000, false },	  { "first KVM_RUN", 2000, 2000, 5000, false },
+		{ "guest ran", 100000, 90000, 105000, true }, { "vCPUs stopped", 700, 100, 105700, false },
+		{ "guest ran", 50000, 40000, 155700, true },  { "console", 300, 50, 156000, false },
+	};
+	struct timeline_totals t;
+
+	timeline_totals(p, 6, &t);
+	ck_assert_msg(t.before_ns == 5000 && t.after_ns == 1000 && t.guest_ns == 150000 &&
+			      t.cpu_ns == 3150,
+		      "expected before 5000, after 1000, guest 150000, own cpu 3150 ns; got %llu "
+		      "%llu %llu %llu",
+		      (unsigned long long)t.before_ns, (unsigned long long)t.after_ns,
+		      (unsigned long long)t.guest_ns, (unsigned long long)t.cpu_ns);
 }
 END_TEST
 
@@ -117,6 +139,7 @@ Suite *timeline_suite(void)
 	tcase_add_test(tc, test_cpu_time_is_the_process_own);
 	tcase_add_test(tc, test_marks_past_the_limit_dropped);
 	tcase_add_test(tc, test_json_lists_every_phase);
+	tcase_add_test(tc, test_totals_split_around_the_guest);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -18,6 +18,7 @@
 #include "../firmware/fwregs.h"
 #include "../kvm.h"
 #include "../util.h"
+#include "../timeline.h"
 #include "../vm.h"
 #include "format.h"
 #include "gic_state.h"
@@ -326,6 +327,7 @@ int vm_restore_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd,
 		vmm_err("snapshot refused: %s", why);
 		return VMM_EXIT_SNAPSHOT;
 	}
+	timeline_mark("vCPU sections read");
 	ret = vm_add_vcpus(vm, inits);
 	ret = ret ?: vm_enable_system_suspend(vm);
 	for (i = 0; i < vm->nr_vcpus && !ret; i++)
@@ -333,12 +335,16 @@ int vm_restore_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd,
 	snap_saved_vcpus_free(saved, rc->nr_cpus);
 	if (ret)
 		return ret;
+	timeline_mark("vCPU registers");
 	vm->machine.psci_version = rc->psci_version;
 	ret = apply_gic(vm, r);
 	if (ret)
 		return ret;
+	timeline_mark("vGIC state");
 	ret = machine_add_board_devices(&vm->machine);
 	if (ret)
 		return vm_fail("cannot create the devices", ret, VMM_EXIT_INTERNAL);
-	return apply_devices(vm, r);
+	ret = apply_devices(vm, r);
+	timeline_mark("devices");
+	return ret;
 }
