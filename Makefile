@@ -27,7 +27,8 @@ PURE_SRCS := vmm/util.c vmm/image.c vmm/layout.c vmm/config.c vmm/cli.c vmm/mmio
 	vmm/firmware/psci.c vmm/firmware/fwregs.c vmm/firmware/pins.c vmm/cpu/regs.c \
 	vmm/migrate/regpolicy.c vmm/api.c vmm/client.c vmm/migrate/format.c vmm/migrate/format_read.c \
 	vmm/migrate/snapread.c vmm/migrate/inspect.c vmm/migrate/pagemap.c vmm/timeline.c \
-	vmm/sandbox_rules.c vmm/console.c vmm/json.c vmm/ram_map.c
+	vmm/sandbox_rules.c vmm/console.c vmm/json.c vmm/ram_map.c \
+	vmm/resident.c
 # The thin KVM layer and what drives it: arm64 only.
 KVM_SRCS := vmm/kvm.c vmm/vm.c vmm/gic_kvm.c vmm/cpu/vcpu.c vmm/sandbox.c vmm/main.c \
 	vmm/firmware/pins_kvm.c vmm/hostinfo.c vmm/cpu/regs_kvm.c vmm/migrate/gic_state.c \

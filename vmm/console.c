@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
+
 /* Writes all of buf, blocking as long as the reader makes it; -errno when the descriptor fails. */
 static int write_all(int fd, const uint8_t *buf, size_t len)
 {
@@ -98,7 +100,7 @@ int console_out_start(struct console_out *c, int fd, size_t size)
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&c->progress, &attr);
 	pthread_condattr_destroy(&attr);
-	ret = pthread_create(&c->thread, NULL, console_writer, c);
+	ret = -thread_start(&c->thread, console_writer, c);
 	if (ret) {
 		pthread_cond_destroy(&c->progress);
 		pthread_cond_destroy(&c->data);

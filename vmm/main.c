@@ -2,12 +2,12 @@
 /* vmm: subcommand dispatch; the only place that decides an exit status. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -22,6 +22,7 @@
 #include "migrate/pagemap.h"
 #include "migrate/snapshot.h"
 #include "firmware/psci.h"
+#include "resident.h"
 #include "sandbox.h"
 #include "timeline.h"
 #include "util.h"
@@ -96,28 +97,6 @@ static long peak_rss_kib(void)
 	return getrusage(RUSAGE_SELF, &ru) ? -1 : ru.ru_maxrss;
 }
 
-/* Guest RAM the host holds in memory: what the peak RSS owes to the guest, not to vmm. */
-static unsigned long resident_kib(void *addr, uint64_t size)
-{
-	size_t pages = size / SZ_4K, i;
-	unsigned char vec[4096];
-	unsigned long resident = 0;
-	long page = sysconf(_SC_PAGESIZE);
-
-	if (page != (long)SZ_4K)
-		return 0;
-	for (i = 0; i < pages; i += sizeof(vec)) {
-		size_t n = pages - i < sizeof(vec) ? pages - i : sizeof(vec);
-		size_t j;
-
-		if (mincore((char *)addr + i * SZ_4K, n * SZ_4K, vec))
-			return 0;
-		for (j = 0; j < n; j++)
-			resident += vec[j] & 1;
-	}
-	return resident * 4;
-}
-
 /* What the run's summary says at exit, besides the timeline. */
 static struct timeline_summary summary = { .peak_rss_kib = -1, .guest_ram_kib = -1 };
 
@@ -127,7 +106,7 @@ static void note_peak_rss(const struct vm *vm)
 	if (!(vm->cfg->verbose || vm->cfg->json) || !vm->ram)
 		return;
 	summary.peak_rss_kib = peak_rss_kib();
-	summary.guest_ram_kib = resident_kib(vm->ram, vm->cfg->ram_size);
+	summary.guest_ram_kib = resident_kib(vm->ram);
 	vmm_note(vm->cfg->verbose, "peak RSS %ld KiB, of which guest RAM %ld KiB",
 		 summary.peak_rss_kib, summary.guest_ram_kib);
 	timeline_mark("peak RSS measured");
@@ -194,6 +173,7 @@ static int prepare_to_run(const struct vm_config *cfg, struct api_server *api)
 
 	/* Before a change of user makes /proc/self root's. */
 	ram_presence_prepare();
+	resident_prepare();
 	status = status ?: give_socket_to_user(cfg, api);
 	status = status ?: drop_privileges(cfg);
 	if (status)
@@ -220,6 +200,11 @@ static int enter_sandbox(const struct vm_config *cfg)
 		return 0;
 	}
 	ret = sandbox_install();
+	/*
+	 * What setup freed (libseccomp's rule trees, the register lists) goes back
+	 * to the kernel before the guest's RAM grows to the peak RSS.
+	 */
+	malloc_trim(0);
 	timeline_mark("system call filter");
 	if (!ret)
 		return 0;
@@ -370,8 +355,10 @@ static int restore_config_apply(const struct restore_config *rc, struct vm_confi
 }
 
 static int restore_and_run(const struct vm_config *cfg, int kvm_fd, struct snap_reader *r,
-			   const struct restore_config *rc, struct api_server *api, bool check)
+			   const struct restore_config *rc, struct api_server *api,
+			   const struct restore_args *args)
 {
+	bool check = args->check;
 	struct vm *vm = calloc(1, sizeof(*vm));
 	int status;
 
@@ -384,8 +371,10 @@ static int restore_and_run(const struct vm_config *cfg, int kvm_fd, struct snap_
 		       "PSCI %u.%u\n",
 		       rc->nr_cpus, (unsigned long long)(rc->ram_size >> 20),
 		       PSCI_V_MAJOR(rc->psci_version), PSCI_V_MINOR(rc->psci_version));
-	else if (!status)
+	else if (!status) {
+		restore_check_memory_later(vm, r, args->path);
 		status = enter_sandbox(cfg) ?: vm_run(vm);
+	}
 	note_peak_rss(vm);
 	return status; /* the VM is left to exit(), as main's comment on teardown says */
 }
@@ -405,7 +394,12 @@ static int cmd_restore(int argc, char **argv)
 	if (status)
 		goto out;
 	timeline_mark("command line");
-	ret = snap_reader_open(&r, args.path, why, sizeof(why));
+	/*
+	 * The memory's CRC costs what the guest's data costs: a restore checks it
+	 * while the guest runs (restore_check_memory_later), --check before it.
+	 */
+	ret = snap_reader_open_flags(&r, args.path, args.check ? 0 : SNAP_READ_DEFER_MEMORY_CRC,
+				     why, sizeof(why));
 	if (!ret)
 		ret = restore_read_config(r, &rc, why, sizeof(why));
 	if (ret) {
@@ -424,7 +418,7 @@ static int cmd_restore(int argc, char **argv)
 	status = status ?: vm_check_host(kvm_fd, &cfg);
 	timeline_mark("host checks");
 	status = status ?: prepare_to_run(&cfg, &api);
-	status = status ?: restore_and_run(&cfg, kvm_fd, r, &rc, &api, args.check);
+	status = status ?: restore_and_run(&cfg, kvm_fd, r, &rc, &api, &args);
 summary:
 	print_summary(&cfg, status);
 out:

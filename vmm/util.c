@@ -221,3 +221,16 @@ void input_file_close(struct input_file *f)
 	f->fd = -1;
 	f->size = 0;
 }
+
+int thread_start(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	int ret = pthread_attr_init(&attr);
+
+	if (ret)
+		return -ret;
+	ret = pthread_attr_setstacksize(&attr, VMM_THREAD_STACK);
+	ret = ret ?: pthread_create(thread, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return -ret;
+}

@@ -2,6 +2,7 @@
 #ifndef VMM_UTIL_H
 #define VMM_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,5 +52,15 @@ int input_file_open(const char *path, struct input_file *f);
 /* Reads exactly len bytes at offset, or returns -errno (-EIO for a short file). */
 int input_file_read(const struct input_file *f, uint64_t offset, void *buf, size_t len);
 void input_file_close(struct input_file *f);
+
+/*
+ * vmm's threads (vCPUs, the console writer) run shallow code on stacks of
+ * VMM_THREAD_STACK: glibc's default 8 MiB stack holds a 2 MiB-aligned range,
+ * which a host with transparent huge pages set to "always" backs with a huge
+ * page at the first touch, 2 MiB of RSS per thread for a few KiB of stack.
+ * Returns 0 or -errno, as pthread_create's error.
+ */
+#define VMM_THREAD_STACK (256u << 10)
+int thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
 
 #endif

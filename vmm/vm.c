@@ -543,8 +543,8 @@ static void vm_main_loop(struct vm *vm, int sig_fd)
 			  .events = POLLIN },
 			{ .fd = vm->api ? api_server_poll_fd(vm->api) : -1, .events = POLLIN },
 		};
-		/* While typed bytes wait for FIFO room, look again soon. */
-		int timeout = in.len ? 10 : -1;
+		/* While typed bytes wait for FIFO room, look again soon; idle work: at once. */
+		int timeout = vm->idle.step ? 0 : in.len ? 10 : -1;
 		int api_timeout = vm->api ? api_server_timeout_ms(vm->api) : -1;
 
 		/* A client's deadline must be enforced even when nothing else happens. */
@@ -574,6 +574,8 @@ static void vm_main_loop(struct vm *vm, int sig_fd)
 			console_input_feed(vm, &in);
 		if (vm->api)
 			api_server_expire(vm->api);
+		if (vm->idle.step && !vm->idle.step(vm, vm->idle.ctx))
+			vm->idle.step = NULL;
 	}
 }
 

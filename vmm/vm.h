@@ -23,6 +23,19 @@ struct boot_files {
 	struct boot_layout layout;
 };
 
+struct vm;
+
+/*
+ * Work the main thread does between events, a bounded piece per turn of its
+ * loop, so that it still answers the socket and the console (restore's check
+ * of the snapshot's memory). step returns true while work remains; when the
+ * work fails, step itself reports it and requests the VM's exit.
+ */
+struct vm_idle_task {
+	bool (*step)(struct vm *vm, void *ctx);
+	void *ctx;
+};
+
 /* The VM object: the only mutable state vmm has. */
 struct vm {
 	const struct vm_config *cfg;
@@ -56,6 +69,8 @@ struct vm {
 	 */
 	struct fw_reg_value *fw_regs;
 	unsigned int nr_fw_regs;
+
+	struct vm_idle_task idle; /* step NULL: none */
 };
 
 /*

@@ -25,5 +25,6 @@ Suite *pagemap_suite(void);
 Suite *timeline_suite(void);
 Suite *sandbox_suite(void);
 Suite *ram_map_suite(void);
+Suite *resident_suite(void);
 
 #endif

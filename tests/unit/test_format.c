@@ -863,6 +863,131 @@ START_TEST(test_hole_with_data_refused_on_disk)
 }
 END_TEST
 
+/* A 64-page RAM (pages i % 5 < 2 hold data) on disk, its memory facts in mem. */
+static void deferred_snapshot(struct snap_memory *mem)
+{
+	uint8_t *ram = fake_ram(64 * SNAP_PAGE);
+	struct snap_reader *r;
+
+	ck_assert_int_eq(snapshot_write(ram, 64 * SNAP_PAGE, NULL), 0);
+	free(ram);
+	ck_assert_int_eq(snap_reader_open(&r, path, NULL, 0), 0);
+	ck_assert_int_eq(snap_reader_memory(r, mem), 0);
+	snap_reader_close(r);
+}
+
+static void poke(uint64_t off, uint8_t byte)
+{
+	int fd = open(path, O_WRONLY);
+
+	ck_assert_int_eq(pwrite(fd, &byte, 1, off), 1);
+	close(fd);
+}
+
+/* The check a page at a time, as restore's main loop does it; how many calls it took. */
+static int check_in_steps(struct snap_reader *r, char *why, size_t len, unsigned int *calls)
+{
+	int ret;
+
+	*calls = 0;
+	do
+		ret = snap_reader_check_memory(r, SNAP_PAGE, why, len), ++*calls;
+	while (ret == 1 && *calls < 1000);
+	return ret;
+}
+
+START_TEST(test_deferred_crc_passes_a_good_file_in_steps)
+{
+	struct snap_reader *r;
+	struct snap_memory mem;
+	char why[200] = "";
+	unsigned int calls;
+	int ret;
+
+	deferred_snapshot(&mem);
+	ck_assert_int_eq(snap_reader_open_flags(&r, path, SNAP_READ_DEFER_MEMORY_CRC, why,
+						sizeof(why)), 0);
+	ret = check_in_steps(r, why, sizeof(why), &calls);
+	ck_assert_msg(ret == 0 && calls > 2 && snap_reader_check_memory(r, SNAP_PAGE, NULL, 0) == 0,
+		      "26 data pages a page at a time: expected several calls and then 0 for good, "
+		      "got %d after %u calls (%s)",
+		      ret, calls, why);
+	snap_reader_close(r);
+}
+END_TEST
+
+START_TEST(test_deferred_crc_finds_a_flipped_data_page)
+{
+	struct snap_reader *r;
+	struct snap_memory mem;
+	char why[200] = "";
+	unsigned int calls;
+	int ret;
+
+	deferred_snapshot(&mem);
+	poke(mem.file_offset + 61 * SNAP_PAGE + 5, 0xa5); /* the last data page */
+	ret = snap_reader_open_flags(&r, path, SNAP_READ_DEFER_MEMORY_CRC, why, sizeof(why));
+	ck_assert_msg(ret == 0, "a flipped data page with the CRC deferred: expected the open to "
+		      "pass, got %d (%s)", ret, why);
+	ret = check_in_steps(r, why, sizeof(why), &calls);
+	ck_assert_msg(ret == -EINVAL && calls > 2 && strstr(why, "memory: checksum mismatch"),
+		      "expected -EINVAL and \"memory: checksum mismatch...\" after several calls, got "
+		      "%d after %u calls (%s)",
+		      ret, calls, why);
+	snap_reader_close(r);
+	ck_assert_msg(snap_reader_open(&r, path, why, sizeof(why)) == -EINVAL,
+		      "the same file opened without deferring: expected -EINVAL");
+}
+END_TEST
+
+START_TEST(test_deferred_open_still_refuses_data_in_a_hole)
+{
+	struct snap_reader *r = NULL;
+	struct snap_memory mem;
+	char why[200] = "";
+	int ret;
+
+	deferred_snapshot(&mem);
+	poke(mem.file_offset + 3 * SNAP_PAGE + 100, 0xaa);
+	ret = snap_reader_open_flags(&r, path, SNAP_READ_DEFER_MEMORY_CRC, why, sizeof(why));
+	if (!ret)
+		snap_reader_close(r);
+	check_hole_refused(ret, why);
+}
+END_TEST
+
+START_TEST(test_deferred_crc_of_a_file_cut_short)
+{
+	struct snap_reader *r;
+	struct snap_memory mem;
+	char why[200] = "";
+	unsigned int calls;
+	int ret;
+
+	deferred_snapshot(&mem);
+	ck_assert_int_eq(snap_reader_open_flags(&r, path, SNAP_READ_DEFER_MEMORY_CRC, NULL, 0), 0);
+	ck_assert_int_eq(truncate(path, mem.file_offset + 10 * SNAP_PAGE), 0);
+	ret = check_in_steps(r, why, sizeof(why), &calls);
+	ck_assert_msg(ret == -EIO && strstr(why, "memory: the file is shorter"),
+		      "the file cut short after the open: expected an error naming memory, got %d (%s)",
+		      ret, why);
+	snap_reader_close(r);
+}
+END_TEST
+
+START_TEST(test_nothing_deferred_nothing_to_check)
+{
+	struct snap_reader *r;
+	struct snap_memory mem;
+
+	deferred_snapshot(&mem);
+	ck_assert_int_eq(snap_reader_open(&r, path, NULL, 0), 0);
+	ck_assert_msg(snap_reader_check_memory(r, SNAP_PAGE, NULL, 0) == 0,
+		      "a reader that checked everything at open: expected 0 from check_memory");
+	snap_reader_close(r);
+}
+END_TEST
+
 /* Writes the small file's header again with nr_sections = n and a CRC that matches. */
 static void header_set_sections(int fd, uint32_t n)
 {
@@ -984,6 +1109,11 @@ Suite *format_suite(void)
 	tcase_add_test(damage, test_open_missing_file);
 	tcase_add_test(damage, test_hole_with_data_refused_in_memory);
 	tcase_add_test(damage, test_hole_with_data_refused_on_disk);
+	tcase_add_test(damage, test_deferred_crc_passes_a_good_file_in_steps);
+	tcase_add_test(damage, test_deferred_crc_finds_a_flipped_data_page);
+	tcase_add_test(damage, test_deferred_open_still_refuses_data_in_a_hole);
+	tcase_add_test(damage, test_deferred_crc_of_a_file_cut_short);
+	tcase_add_test(damage, test_nothing_deferred_nothing_to_check);
 	tcase_add_test(damage, test_oversized_section_refused);
 	tcase_add_test(damage, test_too_many_sections_refused);
 	/* Every truncation of an 80 KiB file, under ASan: well past Check's 4 s default. */

@@ -348,6 +348,33 @@ START_TEST(test_input_file_close_resets)
 }
 END_TEST
 
+static void *report_stack(void *arg)
+{
+	pthread_attr_t attr;
+	size_t *size = arg;
+
+	*size = 0;
+	if (!pthread_getattr_np(pthread_self(), &attr)) {
+		pthread_attr_getstacksize(&attr, size);
+		pthread_attr_destroy(&attr);
+	}
+	return NULL;
+}
+
+/* Under 2 MiB, a stack cannot hold a transparent huge page. */
+START_TEST(test_thread_stack_below_a_huge_page)
+{
+	pthread_t t;
+	size_t size = 1;
+
+	ck_assert_int_eq(thread_start(&t, report_stack, &size), 0);
+	pthread_join(t, NULL);
+	ck_assert_msg(size >= VMM_THREAD_STACK && size < (2u << 20),
+		      "expected a stack of %u KiB, under 2 MiB; got %zu bytes",
+		      VMM_THREAD_STACK >> 10, size);
+}
+END_TEST
+
 Suite *util_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -383,6 +410,7 @@ Suite *util_suite(void)
 	tcase_add_test(file, test_input_file_directory);
 	tcase_add_test(file, test_input_file_fstat_failure);
 	tcase_add_test(file, test_input_file_close_resets);
+	tcase_add_test(file, test_thread_stack_below_a_huge_page);
 	suite_add_tcase(s, file);
 	return s;
 }

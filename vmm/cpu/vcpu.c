@@ -188,9 +188,9 @@ int vcpu_start(struct vcpu *vcpu)
 
 	/* No SA_RESTART: KVM_RUN must come back with EINTR. */
 	sigaction(VCPU_KICK_SIGNAL, &sa, NULL);
-	ret = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+	ret = thread_start(&vcpu->thread, vcpu_thread, vcpu);
 	if (ret)
-		return -ret;
+		return ret;
 	vcpu->started = true;
 	return 0;
 }

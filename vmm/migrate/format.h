@@ -112,6 +112,21 @@ struct snap_memory {
  * mismatch", "file ends inside section 2", ...).
  */
 int snap_reader_open(struct snap_reader **r, const char *path, char *why, size_t why_len);
+/*
+ * SNAP_READ_DEFER_MEMORY_CRC: everything is checked but the memory data's CRC,
+ * which costs what the data costs; snap_reader_check_memory() does it later,
+ * piece by piece (restore, while the guest runs). Pages that should be holes
+ * are still checked at open: restore maps them.
+ */
+#define SNAP_READ_DEFER_MEMORY_CRC 1u
+int snap_reader_open_flags(struct snap_reader **r, const char *path, unsigned int flags,
+			   char *why, size_t why_len);
+/*
+ * The deferred memory CRC, about budget bytes more of it: returns 1 while data
+ * remains, 0 once it all matched (at once for a reader that deferred nothing),
+ * -EINVAL when it did not or -errno, with why saying which.
+ */
+int snap_reader_check_memory(struct snap_reader *r, uint64_t budget, char *why, size_t why_len);
 /* The same over a buffer (the fuzz target's entry); memory data must be in the buffer too. */
 int snap_reader_open_mem(struct snap_reader **r, const void *buf, size_t len, char *why,
 			 size_t why_len);

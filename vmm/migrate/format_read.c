@@ -18,11 +18,21 @@
 #include "../util.h"
 #include "format_internal.h"
 
+/* The memory data's CRC when the open deferred it: where it stands, and what it must reach. */
+struct memory_check {
+	bool pending;
+	uint64_t next_page; /* the first page not yet summed */
+	uint32_t crc, expected;
+	uint8_t *bounce; /* kept from one call to the next */
+	size_t bounce_len;
+};
+
 struct snap_reader {
 	struct snap_header hdr;
 	struct snap_section *sections; /* hdr.nr_sections of them, payloads malloced */
 	bool has_memory;
 	struct snap_memory mem;
+	struct memory_check check;
 	int fd;
 };
 
@@ -31,7 +41,8 @@ struct source {
 	const uint8_t *mem;
 	int fd;
 	uint64_t size;
-	uint8_t *bounce; /* up to IO_CHUNK bytes, to read a file in large pieces */
+	unsigned int flags; /* SNAP_READ_* */
+	uint8_t *bounce; /* up to READ_PIECE bytes, to read a file in large pieces */
 	size_t bounce_len;
 	char *why;
 	size_t why_len;
@@ -73,7 +84,14 @@ static int source_read(struct source *src, uint64_t off, void *dst, size_t len)
 	return 0;
 }
 
-/* Points *p at len (at most IO_CHUNK) bytes at off: in the buffer itself, or read into bounce. */
+/*
+ * Files are read in pieces this large: big enough that a read costs little
+ * beyond its copy, small enough to add little to vmm's peak RSS (an 8 MiB
+ * piece once added 8 MiB to a restored VM's).
+ */
+#define READ_PIECE (256ULL << 10)
+
+/* Points *p at len (at most READ_PIECE) bytes at off: in the buffer itself, or read into bounce. */
 static int source_view(struct source *src, uint64_t off, size_t len, const uint8_t **p)
 {
 	if (src->mem) {
@@ -98,7 +116,7 @@ static int source_view(struct source *src, uint64_t off, size_t len, const uint8
 static int source_crc(struct source *src, uint64_t off, uint64_t len, uint32_t *crc)
 {
 	while (len) {
-		size_t n = len < IO_CHUNK ? len : IO_CHUNK;
+		size_t n = len < READ_PIECE ? len : READ_PIECE;
 		const uint8_t *p;
 		int ret = source_view(src, off, n, &p);
 
@@ -179,8 +197,8 @@ static int64_t holes_zero(struct source *src, const uint8_t *map, uint64_t data_
 			page++;
 			continue;
 		}
-		/* A run of holes, read in one piece of at most IO_CHUNK. */
-		for (run = 1; page + run < end && run < IO_CHUNK / SNAP_PAGE &&
+		/* A run of holes, read in one piece of at most READ_PIECE. */
+		for (run = 1; page + run < end && run < READ_PIECE / SNAP_PAGE &&
 			      !page_marked(map, page + run);
 		     run++)
 			;
@@ -228,15 +246,52 @@ static int64_t holes_check(struct source *src, const uint8_t *map, uint64_t page
 	return 0;
 }
 
+#define MEMORY_CRC_MISMATCH "checksum mismatch in the page map or page data"
+
+/*
+ * Sums the memory data's pages into the check from where it stopped, at most
+ * budget bytes (whole runs of data pages, so a little more); returns 1 while
+ * pages remain, 0 once they all match, -EINVAL when they do not, or -errno.
+ */
+static int memory_crc_step(struct snap_reader *r, struct source *src, uint64_t budget)
+{
+	const uint8_t *map = r->sections[r->hdr.nr_sections - 1].data + MEM_MAP;
+	uint64_t pages = r->mem.size / SNAP_PAGE, i = r->check.next_page, j, done = 0;
+	int ret;
+
+	if (!r->check.pending)
+		return 0;
+	for (; i < pages && done < budget; i = j) {
+		j = i + 1;
+		if (!(i % 8) && !map[i / 8]) {
+			j = i + 8;
+			continue;
+		}
+		if (!page_marked(map, i))
+			continue;
+		while (j < pages && page_marked(map, j) && (j - i) * SNAP_PAGE < READ_PIECE)
+			j++;
+		ret = source_crc(src, r->mem.file_offset + i * SNAP_PAGE, (j - i) * SNAP_PAGE,
+				 &r->check.crc);
+		if (ret)
+			return ret;
+		done += (j - i) * SNAP_PAGE;
+	}
+	r->check.next_page = i;
+	if (i < pages)
+		return 1;
+	r->check.pending = false;
+	return crc_differs(r->check.expected, r->check.crc) ? -EINVAL : 0;
+}
+
 /* The memory section at pos, its head already read; the checks are the ones its writer promises. */
 static int parse_memory(struct snap_reader *r, struct source *src, unsigned int nr,
 			const uint8_t *head, uint64_t pos)
 {
 	struct snap_section *s = &r->sections[nr];
-	uint64_t len = get_le64(head + SEC_LEN), size, pages, map_len, data_off, marked = 0, i, j;
+	uint64_t len = get_le64(head + SEC_LEN), size, pages, map_len, data_off, marked = 0, i;
 	uint8_t fields[MEM_MAP], *payload;
 	const uint8_t *map, *gap;
-	uint32_t crc;
 	int ret;
 
 	if (len < MEM_MAP)
@@ -285,23 +340,19 @@ static int parse_memory(struct snap_reader *r, struct source *src, unsigned int 
 	if (!all_zero(gap, data_off - pos - SEC_HEAD_LEN - len))
 		return section_fail(src, nr, s, "nonzero bytes between the page map and the data");
 
-	crc = crc_more(crc32_z(0, head, SEC_CRC), payload, len);
-	for (i = 0; i < pages; i = j) {
-		j = i + 1;
-		if (!(i % 8) && !map[i / 8]) {
-			j = i + 8;
-			continue;
-		}
-		if (!page_marked(map, i))
-			continue;
-		while (j < pages && page_marked(map, j))
-			j++;
-		ret = source_crc(src, data_off + i * SNAP_PAGE, (j - i) * SNAP_PAGE, &crc);
-		if (ret)
-			return read_fail(src, nr, ret);
+	r->mem = (struct snap_memory){ .gpa = get_le64(fields + MEM_GPA),
+				       .size = size,
+				       .file_offset = data_off,
+				       .pages_with_data = marked };
+	r->check = (struct memory_check){ .pending = true,
+					  .crc = crc_more(crc32_z(0, head, SEC_CRC), payload, len),
+					  .expected = get_le32(head + SEC_CRC) };
+	if (!(src->flags & SNAP_READ_DEFER_MEMORY_CRC)) {
+		ret = memory_crc_step(r, src, UINT64_MAX);
+		if (ret < 0)
+			return ret == -EINVAL ? section_fail(src, nr, s, "%s", MEMORY_CRC_MISMATCH)
+					      : read_fail(src, nr, ret);
 	}
-	if (crc_differs(get_le32(head + SEC_CRC), crc))
-		return section_fail(src, nr, s, "checksum mismatch in the page map or page data");
 	ret = holes_check(src, map, pages, data_off);
 	if (ret > 0)
 		return section_fail(src, nr, s, "page %llu is a hole in the page map but holds data",
@@ -309,10 +360,6 @@ static int parse_memory(struct snap_reader *r, struct source *src, unsigned int 
 	if (ret)
 		return read_fail(src, nr, ret);
 	r->has_memory = true;
-	r->mem = (struct snap_memory){ .gpa = get_le64(fields + MEM_GPA),
-				       .size = size,
-				       .file_offset = data_off,
-				       .pages_with_data = marked };
 	return 0;
 }
 
@@ -397,7 +444,13 @@ static int reader_load(struct snap_reader **rp, struct source *src)
 
 int snap_reader_open(struct snap_reader **rp, const char *path, char *why, size_t why_len)
 {
-	struct source src = { .why = why, .why_len = why_len };
+	return snap_reader_open_flags(rp, path, 0, why, why_len);
+}
+
+int snap_reader_open_flags(struct snap_reader **rp, const char *path, unsigned int flags,
+			   char *why, size_t why_len)
+{
+	struct source src = { .flags = flags, .why = why, .why_len = why_len };
 	struct stat st;
 	int ret;
 
@@ -434,6 +487,36 @@ int snap_reader_open_mem(struct snap_reader **rp, const void *buf, size_t len, c
 	return reader_load(rp, &src);
 }
 
+int snap_reader_check_memory(struct snap_reader *r, uint64_t budget, char *why, size_t why_len)
+{
+	struct source src = { .mem = NULL, .fd = r->fd, .bounce = r->check.bounce,
+			      .bounce_len = r->check.bounce_len, .why = why, .why_len = why_len };
+	struct stat st;
+	int ret;
+
+	if (!r->check.pending)
+		return 0;
+	/* Cut short since the open: what the restored RAM maps is gone too. */
+	if (fstat(r->fd, &st))
+		return why_set(&src, -errno, "memory: %s", strerror(errno));
+	if ((uint64_t)st.st_size < r->mem.file_offset + r->mem.size)
+		return why_set(&src, -EIO, "memory: the file is shorter than when it was opened");
+	src.size = st.st_size;
+	ret = memory_crc_step(r, &src, budget);
+	r->check.bounce = src.bounce;
+	r->check.bounce_len = src.bounce_len;
+	if (ret != 1) {
+		free(r->check.bounce);
+		r->check.bounce = NULL;
+		r->check.bounce_len = 0;
+	}
+	if (ret == -EINVAL)
+		return why_set(&src, ret, "memory: %s", MEMORY_CRC_MISMATCH);
+	if (ret < 0)
+		return why_set(&src, ret, "memory: reading: %s", strerror(-ret));
+	return ret;
+}
+
 void snap_reader_close(struct snap_reader *r)
 {
 	unsigned int i;
@@ -443,6 +526,7 @@ void snap_reader_close(struct snap_reader *r)
 	for (i = 0; r->sections && i < r->hdr.nr_sections; i++)
 		free((void *)r->sections[i].data);
 	free(r->sections);
+	free(r->check.bounce);
 	if (r->fd >= 0)
 		close(r->fd);
 	free(r);

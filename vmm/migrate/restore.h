@@ -50,5 +50,11 @@ void snap_saved_vcpus_free(struct saved_vcpu *v, unsigned int nr);
 /* Builds the VM and loads every piece of state; returns 0 or an exit status, after printing. */
 int vm_restore_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd,
 		      struct snap_reader *r, const struct restore_config *rc);
+/*
+ * The memory CRC the reader deferred (SNAP_READ_DEFER_MEMORY_CRC), as the VM's
+ * idle task: it runs while the guest does. A mismatch stops the VM with
+ * VMM_EXIT_SNAPSHOT and one line naming path.
+ */
+void restore_check_memory_later(struct vm *vm, struct snap_reader *r, const char *path);
 
 #endif
