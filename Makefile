@@ -56,7 +56,7 @@ help:
 	@echo "make check      deps + unit + fuzz-check + boot: everything CI runs"
 	@echo "make fuzz       libFuzzer targets in build/fuzz (snapshot, restore, inspect, config, api, mmio)"
 	@echo "make fuzz-run   each fuzz target for FUZZ_SECONDS (60), keeping its corpus"
-	@echo "make bench      boot, save, restore next to QEMU/KVM; RSS, huge pages, binary size"
+	@echo "make bench      boot, save, restore (to 4G) next to QEMU/KVM; own time by phase, RSS, THP"
 	@echo "make demo       boot the demo guest and show its console"
 
 deps:

@@ -103,6 +103,65 @@ ram_thp() {
 	fi
 }
 
+# json_summary ERR: JSON is vmm's --json line, the last line of its stderr ERR; 1 when vmm printed
+# none (it died, or was killed before its exit), so the caller says so in a bench-error line.
+json_summary() {
+	JSON=$(tail -n 1 "$1")
+	case $JSON in '{"exit_status": '*'"phases": ['*'}]}') return 0 ;; esac
+	JSON=''
+	return 1
+}
+
+# json_field NAME: VAL is the number NAME holds in $JSON's summary (before the phases, so a
+# phase's field of the same name never matches), "none" when it is not there. No fork.
+json_field() {
+	VAL=${JSON%%'"phases"'*}
+	case $VAL in *"\"$1\": "*) ;; *) VAL=none; return ;; esac
+	VAL=${VAL#*"\"$1\": "}
+	VAL=${VAL%%,*}
+}
+
+# json_phases KEY: one "raw phase KEY INDEX GUEST WALL_MS CPU_MS AT_MS NAME..." line per phase
+# of $JSON, the name last since it has spaces; tests/bench/run takes the medians per name.
+json_phases() {
+	echo "$JSON" | awk -v key="$1" '{
+		n = split($0, p, /\{"name": "/)
+		for (i = 2; i <= n; i++) {
+			name = substr(p[i], 1, index(p[i], "\"") - 1)
+			f = p[i]
+			wall = f; sub(/.*"wall_ms": /, "", wall); sub(/,.*/, "", wall)
+			cpu = f; sub(/.*"cpu_ms": /, "", cpu); sub(/,.*/, "", cpu)
+			at = f; sub(/.*"at_ms": /, "", at); sub(/,.*/, "", at)
+			guest = f ~ /"guest": true/ ? 1 : 0
+			print "raw phase", key, i - 1, guest, wall, cpu, at, name
+		}
+	}'
+}
+
+# vmm_json WHAT ERR STATUS: JSON from the stderr ERR of the vmm command WHAT, which the shell saw
+# end with STATUS; a bench-error line when there is none (then 1) or when its exit_status differs.
+vmm_json() {
+	if ! json_summary "$2"; then
+		error "$1 printed no --json line (status $3): $(tail -n 1 "$2")"
+		return 1
+	fi
+	json_field exit_status
+	[ "$VAL" = "$3" ] || error "$1: its --json line says exit_status $VAL, the shell saw $3"
+	return 0
+}
+
+# json_rss NAME: "raw NAME PEAK_KIB GUEST_RAM_KIB" from $JSON; vmm gives -1 for what it could
+# not measure, which is an error here, not a row of nonsense.
+json_rss() {
+	json_field peak_rss_kib
+	peak=$VAL
+	json_field guest_ram_kib
+	case "$peak $VAL" in
+	*-1* | *none*) error "$1: vmm's --json line has peak_rss_kib $peak, guest_ram_kib $VAL" ;;
+	*) echo "raw $1 $peak $VAL" ;;
+	esac
+}
+
 # qmp JSON: one QMP command to the QEMU whose monitor is on fds 5 (in) and 6 (out); REPLY holds
 # its answer line, events in between are skipped. 1 when QEMU ended or answered with an error.
 qmp() {
@@ -124,6 +183,8 @@ cat "$KERNEL" "$INITRD" "$PROBE" >/dev/null
 echo "raw host $(uname -r) $(nproc)"
 thp=$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)
 echo "raw thp-enabled ${thp:-unknown}"
+# The host's memory and its tmpfs /tmp (where the snapshots go), both in KiB, for the header.
+echo "raw hostmem $(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo) $(df -k /tmp | awk 'NR == 2 { print $2 }')"
 
 # QEMU's rows are left out (one line says why) when it is not there or does not start.
 HAVE_QEMU=0
@@ -161,16 +222,27 @@ for cpus in 1 4; do
 		ERR=$LOGS/boot-$cpus-$i.err
 		now_ns
 		t0=$NOW
-		timeout -s KILL 180 vmm run -v --cpus "$cpus" $(linux_args 256M) \
+		timeout -s KILL 180 vmm run --json --cpus "$cpus" $(linux_args 256M) \
 			--cmdline "quiet vmmtest=poweroff" "$KERNEL" </dev/null >"$OUT" 2>"$ERR"
 		status=$?
 		now_ns
-		first=$(sed -n 's/^vmm: first KVM_RUN \([0-9.]*\) ms after vmm started$/\1/p' "$ERR")
-		echo "raw boot$cpus $((NOW - t0)) $status ${first:-none}"
+		wall=$((NOW - t0))
 		[ "$status" = 0 ] || error "vmm run --cpus $cpus ... vmmtest=poweroff exited with $status: $(tail -n 1 "$ERR")"
 		grep -q "vmmtest: cpus=$cpus" "$OUT" || error "boot $cpus-$i: the guest never printed 'vmmtest: cpus=$cpus'"
-		rss=$(sed -n 's/^vmm: peak RSS \([0-9]*\) KiB, of which guest RAM \([0-9]*\) KiB$/\1 \2/p' "$ERR")
-		[ -n "$rss" ] && echo "raw rss$cpus $rss"
+		# The wall clock above minus guest_ms is vmm's own time seen from outside: exec, setup,
+		# teardown and the process's exit, which own_before_ms and own_after_ms cannot see.
+		before=none after=none guest=none
+		if vmm_json "vmm run --cpus $cpus ... vmmtest=poweroff (boot $i)" "$ERR" "$status"; then
+			json_field own_before_ms
+			before=$VAL
+			json_field own_after_ms
+			after=$VAL
+			json_field guest_ms
+			guest=$VAL
+			json_rss "rss$cpus"
+			[ "$cpus" = 1 ] && json_phases boot1
+		fi
+		echo "raw boot$cpus $wall $status $before $after $guest"
 		# QEMU right after vmm, so both see the same load on the shared cores.
 		[ "$HAVE_QEMU" = 1 ] && qemu_boot "$cpus" "$i"
 		i=$((i + 1))
@@ -203,7 +275,9 @@ snapshot_round() {
 	rm -f "$snap" "$SOCKET"
 	OUT=$LOGS/save-$mib-$rep.out
 	ERR=$LOGS/save-$mib-$rep.err
-	start_console vmm run $(linux_args "${mib}M") --api-socket "$SOCKET" \
+	# --json: its line at exit (after save --stop) gives this fresh boot's first KVM_RUN, which
+	# a restore of the same machine (vCPUs, RAM, control socket) should not take longer to reach.
+	start_console vmm run --json $(linux_args "${mib}M") --api-socket "$SOCKET" \
 		--cmdline "quiet vmmtest=tick" "$KERNEL"
 	# The tick interval of the running guest, to compare with the restored guest's first tick.
 	if wait_console "vmmtest: tick 1"; then
@@ -230,6 +304,12 @@ snapshot_round() {
 		return
 	fi
 	[ "$STATUS" = 0 ] || error "vmm run --mem ${mib}M exited with $STATUS after save --stop: $(tail -n 1 "$ERR")"
+	fresh=none
+	if vmm_json "vmm run --mem ${mib}M ... --api-socket (round $rep)" "$ERR" "$STATUS"; then
+		json_field own_before_ms
+		fresh=$VAL
+		echo "raw fresh$mib $fresh"
+	fi
 	apparent=$(stat -c %s "$snap")
 	allocated=$(du -k "$snap" | cut -f1)
 	vmm inspect "$snap" >"$LOGS/inspect-$mib-$rep.txt" 2>&1 ||
@@ -250,20 +330,28 @@ snapshot_round() {
 	ERR=$LOGS/restore-$mib-$rep.err
 	now_ns
 	t0=$NOW
-	start_console vmm restore -v "$snap"
+	start_console vmm restore --json "$snap"
 	if wait_console "vmmtest: tick"; then
 		now_ns
 		t1=$NOW
 		ram_thp "thprestore$mib" "$PID" "$mib"
 		kill "$PID"
 		finish_console
-		first=$(sed -n 's/^vmm: first KVM_RUN \([0-9.]*\) ms after vmm started$/\1/p' "$ERR")
-		echo "raw restore$mib ${first:-none} $((t1 - t0)) $STATUS"
-		[ -n "$first" ] || error "vmm restore -v $snap printed no 'first KVM_RUN' line"
-		[ "$STATUS" = 143 ] || error "vmm restore -v $snap: SIGTERM gave status $STATUS, not 143"
+		[ "$STATUS" = 143 ] || error "vmm restore $snap: SIGTERM gave status $STATUS, not 143"
+		# The fresh boot's first KVM_RUN rides along, so tests/bench/run pairs them round by round.
+		first=none after=none
+		if vmm_json "vmm restore $snap (round $rep)" "$ERR" "$STATUS"; then
+			json_field own_before_ms
+			first=$VAL
+			json_field own_after_ms
+			after=$VAL
+			json_rss "rssrestore$mib"
+			[ "$mib" = 256 ] && json_phases "restore$mib"
+		fi
+		echo "raw restore$mib $first $((t1 - t0)) $STATUS $fresh $after"
 	else
 		finish_console
-		error "vmm restore -v $snap ended ($STATUS) before the next tick: $(tail -n 1 "$ERR")"
+		error "vmm restore $snap ended ($STATUS) before the next tick: $(tail -n 1 "$ERR")"
 	fi
 	rm -f "$snap"
 }
@@ -363,11 +451,13 @@ qemu_snapshot_round() {
 	rm -f "$state" "$QMP.in" "$QMP.out"
 }
 
-for mib in 256 1024; do
+# vmm also at 4G, to see restore stay flat; QEMU's 4G migrate would take too long. A 4G tick
+# guest's snapshot is sparse (about 130 MB allocated), well inside the host's tmpfs /tmp.
+for mib in 256 1024 4096; do
 	rep=1
 	while [ "$rep" -le "$SNAPSHOT_REPS" ]; do
 		snapshot_round "$mib" "$rep"
-		[ "$HAVE_QEMU" = 1 ] && qemu_snapshot_round "$mib" "$rep"
+		[ "$HAVE_QEMU" = 1 ] && [ "$mib" -le 1024 ] && qemu_snapshot_round "$mib" "$rep"
 		rep=$((rep + 1))
 	done
 done
