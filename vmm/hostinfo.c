@@ -13,6 +13,7 @@
 #include "firmware/fwregs.h"
 #include "firmware/pins_kvm.h"
 #include "firmware/psci.h"
+#include "json.h"
 #include "kvm.h"
 #include "util.h"
 
@@ -124,8 +125,10 @@ static void print_json(const struct host_facts *f, const struct utsname *u)
 	char name[40], value[96];
 	unsigned int i;
 
-	printf("{\n  \"host_kernel\": \"%s\",\n  \"kvm_api_version\": %d,\n", u->release,
-	       f->api_version);
+	/* A kernel's release string is whatever its builder chose: quoted as JSON. */
+	printf("{\n  \"host_kernel\": ");
+	json_print_string(stdout, u->release);
+	printf(",\n  \"kvm_api_version\": %d,\n", f->api_version);
 	printf("  \"gic\": {\"v3\": %s, \"v2\": %s},\n", f->gic_v3 ? "true" : "false",
 	       f->gic_v2 ? "true" : "false");
 	printf("  \"capabilities\": {");
