@@ -84,6 +84,12 @@ static void control_save(struct vm *vm, const struct api_request *req)
 	char why[512];
 	int ret;
 
+	/* A restored VM's memory is saved only once its snapshot's checksum has passed. */
+	if (!vm_idle_finish(vm)) {
+		api_server_finish(vm->api, "the snapshot this VM was restored from has damaged "
+					   "memory; nothing was saved");
+		return;
+	}
 	ret = vm_pause(vm);
 	if (ret) {
 		/*

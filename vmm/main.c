@@ -106,7 +106,7 @@ static void note_peak_rss(const struct vm *vm)
 	if (!(vm->cfg->verbose || vm->cfg->json) || !vm->ram)
 		return;
 	summary.peak_rss_kib = peak_rss_kib();
-	summary.guest_ram_kib = resident_kib(vm->ram);
+	summary.guest_ram_kib = resident_kib(vm->ram, vm->cfg->ram_size);
 	vmm_note(vm->cfg->verbose, "peak RSS %ld KiB, of which guest RAM %ld KiB",
 		 summary.peak_rss_kib, summary.guest_ram_kib);
 	timeline_mark("peak RSS measured");
@@ -374,6 +374,9 @@ static int restore_and_run(const struct vm_config *cfg, int kvm_fd, struct snap_
 	else if (!status) {
 		restore_check_memory_later(vm, r, args->path);
 		status = enter_sandbox(cfg) ?: vm_run(vm);
+		/* A guest that stopped before the check ended: the check still decides the status. */
+		if (!vm_idle_finish(vm))
+			status = VMM_EXIT_SNAPSHOT;
 	}
 	note_peak_rss(vm);
 	return status; /* the VM is left to exit(), as main's comment on teardown says */

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,34 +56,42 @@ static char *smaps_read(int fd, size_t *len)
 	return buf;
 }
 
-long resident_kib_read(int fd, const void *addr)
+/*
+ * Every mapping that begins inside [addr, addr + size) counts: the RAM's one,
+ * or its pieces should anything have split it. A mapping's first line is
+ * "start-end perms ...", addresses in hex as the kernel prints them (%08lx).
+ */
+long resident_kib_read(int fd, const void *addr, uint64_t size)
 {
-	char head[32], *text, *at, *next, *rss;
-	long kib = -ENOENT;
+	uintptr_t from = (uintptr_t)addr, start, end;
+	char *text, *at, *next, *rss;
+	long kib = 0, n;
+	bool found = false;
 	size_t len;
 
 	text = smaps_read(fd, &len);
 	if (!text)
 		return -errno;
-	/* A mapping's first line is "start-end perms ...", addresses in lower-case hex. */
-	snprintf(head, sizeof(head), "%lx-", (unsigned long)(uintptr_t)addr);
 	for (at = text; at; at = next) {
 		next = strchr(at, '\n');
 		next = next ? next + 1 : NULL;
-		if (strncmp(at, head, strlen(head)))
+		if (sscanf(at, "%lx-%lx ", &start, &end) != 2 || start < from || start - from >= size)
 			continue;
 		rss = strstr(at, "\nRss:");
-		if (rss && sscanf(rss, "\nRss: %ld kB", &kib) != 1)
+		if (!rss || sscanf(rss, "\nRss: %ld kB", &n) != 1) {
 			kib = -EINVAL;
-		break;
+			break;
+		}
+		kib += n;
+		found = true;
 	}
 	free(text);
-	return kib;
+	return kib < 0 ? kib : found ? kib : -ENOENT;
 }
 
-long resident_kib(const void *addr)
+long resident_kib(const void *addr, uint64_t size)
 {
-	long kib = smaps_fd < 0 ? -1 : resident_kib_read(smaps_fd, addr);
+	long kib = smaps_fd < 0 ? -1 : resident_kib_read(smaps_fd, addr, size);
 
 	return kib < 0 ? -1 : kib;
 }

@@ -51,19 +51,23 @@ void timeline_reset(void)
 
 static void mark(const char *name, bool guest)
 {
-	uint64_t wall = timeline_now_ns(), cpu = cpu_ns();
+	uint64_t wall, cpu;
 
+	/* Read under the lock: two threads marking at once must not end phases out of order. */
 	pthread_mutex_lock(&tl.lock);
+	wall = timeline_now_ns();
+	cpu = cpu_ns();
+	struct timeline_phase *p = &tl.phases[tl.nr < TIMELINE_MAX_PHASES ? tl.nr : tl.nr - 1];
+	/* getrusage ticks coarser than the clock: never below zero */
+	uint64_t cpu_delta = cpu > tl.last_cpu_ns ? cpu - tl.last_cpu_ns : 0;
+
 	if (tl.nr < TIMELINE_MAX_PHASES) {
-		tl.phases[tl.nr++] = (struct timeline_phase){
-			.name = name,
-			.wall_ns = wall - tl.last_wall_ns,
-			/* getrusage ticks coarser than the clock: never below zero */
-			.cpu_ns = cpu > tl.last_cpu_ns ? cpu - tl.last_cpu_ns : 0,
-			.end_ns = wall,
-			.guest = guest,
-		};
+		*p = (struct timeline_phase){ name, wall - tl.last_wall_ns, cpu_delta, wall, guest };
+		tl.nr++;
 	} else {
+		/* The last slot takes every later phase's time, so that none is lost. */
+		*p = (struct timeline_phase){ TIMELINE_FOLDED, p->wall_ns + wall - tl.last_wall_ns,
+					      p->cpu_ns + cpu_delta, wall, false };
 		tl.dropped++;
 	}
 	tl.last_wall_ns = wall;
@@ -132,6 +136,9 @@ void timeline_print_text(FILE *f)
 	fprintf(f, "vmm: own time %.2f ms before the guest, %.2f ms after it (cpu %.2f ms); "
 		   "the guest %.2f ms\n",
 		ms(t.before_ns), ms(t.after_ns), ms(t.cpu_ns), ms(t.guest_ns));
+	if (tl.dropped)
+		fprintf(f, "vmm: phase \"%s\" holds %u phases past the first %u\n",
+			TIMELINE_FOLDED, tl.dropped + 1, TIMELINE_MAX_PHASES - 1);
 }
 
 /* Phase names are vmm's own literals: plain ASCII with no quote or backslash to escape. */

@@ -574,9 +574,27 @@ static void vm_main_loop(struct vm *vm, int sig_fd)
 			console_input_feed(vm, &in);
 		if (vm->api)
 			api_server_expire(vm->api);
-		if (vm->idle.step && !vm->idle.step(vm, vm->idle.ctx))
-			vm->idle.step = NULL;
+		if (vm->idle.step) {
+			int ret = vm->idle.step(vm, vm->idle.ctx);
+
+			if (ret <= 0)
+				vm->idle.step = NULL;
+			vm->idle.failed = ret < 0;
+		}
 	}
+}
+
+bool vm_idle_finish(struct vm *vm)
+{
+	int ret = 0;
+
+	if (vm->idle.failed)
+		return false;
+	while (vm->idle.step && (ret = vm->idle.step(vm, vm->idle.ctx)) > 0)
+		;
+	vm->idle.step = NULL;
+	vm->idle.failed = ret < 0;
+	return !vm->idle.failed;
 }
 
 /* Once for the process: stdout outlives the VMs of a restarting guest. */

@@ -28,12 +28,14 @@ struct vm;
 /*
  * Work the main thread does between events, a bounded piece per turn of its
  * loop, so that it still answers the socket and the console (restore's check
- * of the snapshot's memory). step returns true while work remains; when the
- * work fails, step itself reports it and requests the VM's exit.
+ * of the snapshot's memory). step returns 1 while work remains, 0 once it is
+ * done, or a negative errno when it failed: it has then reported it and
+ * requested the VM's exit.
  */
 struct vm_idle_task {
-	bool (*step)(struct vm *vm, void *ctx);
+	int (*step)(struct vm *vm, void *ctx);
 	void *ctx;
+	bool failed;
 };
 
 /* The VM object: the only mutable state vmm has. */
@@ -94,6 +96,12 @@ int vm_enable_system_suspend(struct vm *vm);
 int vm_fail(const char *what, int err, int status);
 /* Runs until the guest or the user ends it; returns the exit status. */
 int vm_run(struct vm *vm);
+/*
+ * Runs the idle task to its end now (before a save, which must not copy
+ * memory a check has not passed, and after the guest stopped); false when it
+ * failed, which has then requested the VM's exit.
+ */
+bool vm_idle_finish(struct vm *vm);
 /* Before a restarting guest's next VM; the last VM is left to exit() (main.c says why). */
 void vm_destroy(struct vm *vm);
 

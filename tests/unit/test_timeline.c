@@ -73,18 +73,29 @@ START_TEST(test_cpu_time_is_the_process_own)
 }
 END_TEST
 
-START_TEST(test_marks_past_the_limit_dropped)
+/* Past the limit the last phase takes the later ones' time: the phases still sum to the end. */
+START_TEST(test_marks_past_the_limit_folded)
 {
 	struct timeline_phase p[TIMELINE_MAX_PHASES + 1];
 	unsigned int i, n;
+	uint64_t sum = 0;
 
 	timeline_reset();
-	for (i = 0; i < TIMELINE_MAX_PHASES + 5; i++)
+	for (i = 0; i < TIMELINE_MAX_PHASES + 5; i++) {
+		spin_ms(1);
 		timeline_mark("again");
+	}
 	n = timeline_phases(p, TIMELINE_MAX_PHASES + 1);
+	for (i = 0; i < n; i++)
+		sum += p[i].wall_ns;
 
-	ck_assert_msg(n == TIMELINE_MAX_PHASES, "%u marks: expected %u kept, got %u",
-		      TIMELINE_MAX_PHASES + 5, TIMELINE_MAX_PHASES, n);
+	ck_assert_msg(n == TIMELINE_MAX_PHASES && !strcmp(p[n - 1].name, TIMELINE_FOLDED) &&
+			      sum == p[n - 1].end_ns && p[n - 1].wall_ns >= 6000000,
+		      "%u marks: expected %u kept, the last \"%s\" holding 6 phases (>= 6 ms) and "
+		      "the phases summing to the end; got %u, \"%s\", %llu ns, sum %llu, end %llu",
+		      TIMELINE_MAX_PHASES + 5, TIMELINE_MAX_PHASES, TIMELINE_FOLDED, n,
+		      n ? p[n - 1].name : "", n ? (unsigned long long)p[n - 1].wall_ns : 0ULL,
+		      (unsigned long long)sum, n ? (unsigned long long)p[n - 1].end_ns : 0ULL);
 }
 END_TEST
 
@@ -137,7 +148,7 @@ Suite *timeline_suite(void)
 
 	tcase_add_test(tc, test_phases_in_order_with_their_own_time);
 	tcase_add_test(tc, test_cpu_time_is_the_process_own);
-	tcase_add_test(tc, test_marks_past_the_limit_dropped);
+	tcase_add_test(tc, test_marks_past_the_limit_folded);
 	tcase_add_test(tc, test_json_lists_every_phase);
 	tcase_add_test(tc, test_totals_split_around_the_guest);
 	suite_add_tcase(s, tc);

@@ -144,7 +144,7 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&kick, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
-	if (vcpu->id == 0)
+	if (vcpu->id == 0 && !vm_is_stopping(vm))
 		vm_note_first_run(vm);
 	while (status < 0 && !vm_is_stopping(vm)) {
 		ret = kvm_run(vcpu->fd);

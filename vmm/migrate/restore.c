@@ -299,30 +299,30 @@ static struct memory_check_task {
 	uint64_t started_ns;
 } memory_check;
 
-static bool memory_check_step(struct vm *vm, void *ctx)
+static int memory_check_step(struct vm *vm, void *ctx)
 {
 	struct memory_check_task *c = ctx;
 	char why[256] = "";
 	int ret = snap_reader_check_memory(c->r, MEMORY_CHECK_STEP, why, sizeof(why));
 
 	if (ret > 0)
-		return true;
+		return 1;
 	if (!ret) {
-		vmm_note(vm->cfg->verbose, "snapshot memory checksum verified while the guest ran, "
-			 "in %.0f ms", (timeline_now_ns() - c->started_ns) / 1e6);
-		return false;
+		vmm_note(vm->cfg->verbose, "snapshot memory checksum verified in %.0f ms, the guest "
+			 "running meanwhile", (timeline_now_ns() - c->started_ns) / 1e6);
+		return 0;
 	}
 	vmm_err("snapshot %s refused after the guest started: %s; the guest is stopped, restore "
 		"from a good copy",
 		c->path, why);
 	vm_request_exit(vm, VMM_EXIT_SNAPSHOT);
-	return false;
+	return ret;
 }
 
 void restore_check_memory_later(struct vm *vm, struct snap_reader *r, const char *path)
 {
 	memory_check = (struct memory_check_task){ r, path, timeline_now_ns() };
-	vm->idle = (struct vm_idle_task){ memory_check_step, &memory_check };
+	vm->idle = (struct vm_idle_task){ .step = memory_check_step, .ctx = &memory_check };
 }
 
 int vm_restore_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd,
