@@ -51,15 +51,16 @@ void timeline_reset(void)
 
 static void mark(const char *name, bool guest)
 {
-	uint64_t wall, cpu;
+	struct timeline_phase *p;
+	uint64_t wall, cpu, cpu_delta;
 
 	/* Read under the lock: two threads marking at once must not end phases out of order. */
 	pthread_mutex_lock(&tl.lock);
 	wall = timeline_now_ns();
 	cpu = cpu_ns();
-	struct timeline_phase *p = &tl.phases[tl.nr < TIMELINE_MAX_PHASES ? tl.nr : tl.nr - 1];
+	p = &tl.phases[tl.nr < TIMELINE_MAX_PHASES ? tl.nr : tl.nr - 1];
 	/* getrusage ticks coarser than the clock: never below zero */
-	uint64_t cpu_delta = cpu > tl.last_cpu_ns ? cpu - tl.last_cpu_ns : 0;
+	cpu_delta = cpu > tl.last_cpu_ns ? cpu - tl.last_cpu_ns : 0;
 
 	if (tl.nr < TIMELINE_MAX_PHASES) {
 		*p = (struct timeline_phase){ name, wall - tl.last_wall_ns, cpu_delta, wall, guest };
