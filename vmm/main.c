@@ -171,9 +171,11 @@ static int prepare_to_run(const struct vm_config *cfg, struct api_server *api)
 {
 	int status = open_api_socket(cfg, api);
 
-	/* Before a change of user makes /proc/self root's. */
-	ram_presence_prepare();
-	resident_prepare();
+	/* Before a change of user makes /proc/self root's; each only for who reads it. */
+	if (cfg->api_socket)
+		ram_presence_prepare(); /* save, which only the socket asks for */
+	if (cfg->verbose || cfg->json)
+		resident_prepare(); /* the summary's guest_ram_kib */
 	status = status ?: give_socket_to_user(cfg, api);
 	status = status ?: drop_privileges(cfg);
 	if (status)
@@ -358,7 +360,6 @@ static int restore_and_run(const struct vm_config *cfg, int kvm_fd, struct snap_
 			   const struct restore_config *rc, struct api_server *api,
 			   const struct restore_args *args)
 {
-	bool check = args->check;
 	struct vm *vm = calloc(1, sizeof(*vm));
 	int status;
 
@@ -366,17 +367,20 @@ static int restore_and_run(const struct vm_config *cfg, int kvm_fd, struct snap_
 		return VMM_EXIT_INTERNAL;
 	status = vm_restore_create(vm, cfg, kvm_fd, r, rc);
 	vm->api = cfg->api_socket ? api : NULL;
-	if (check && !status)
+	if (args->check && !status)
 		printf("vmm: the snapshot can be restored on this host: %u vCPUs, %lluM RAM, "
 		       "PSCI %u.%u\n",
 		       rc->nr_cpus, (unsigned long long)(rc->ram_size >> 20),
 		       PSCI_V_MAJOR(rc->psci_version), PSCI_V_MINOR(rc->psci_version));
 	else if (!status) {
 		restore_check_memory_later(vm, r, args->path);
-		status = enter_sandbox(cfg) ?: vm_run(vm);
-		/* A guest that stopped before the check ended: the check still decides the status. */
-		if (!vm_idle_finish(vm))
-			status = VMM_EXIT_SNAPSHOT;
+		status = enter_sandbox(cfg);
+		if (!status) {
+			status = vm_run(vm);
+			/* A guest that stopped before the check ended: the check still decides. */
+			if (!vm_idle_finish(vm))
+				status = VMM_EXIT_SNAPSHOT;
+		}
 	}
 	note_peak_rss(vm);
 	return status; /* the VM is left to exit(), as main's comment on teardown says */

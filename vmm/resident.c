@@ -63,7 +63,7 @@ static char *smaps_read(int fd, size_t *len)
  */
 long resident_kib_read(int fd, const void *addr, uint64_t size)
 {
-	uintptr_t from = (uintptr_t)addr, start, end;
+	uintptr_t from = (uintptr_t)addr, start;
 	char *text, *at, *next, *rss;
 	long kib = 0, n;
 	bool found = false;
@@ -75,7 +75,7 @@ long resident_kib_read(int fd, const void *addr, uint64_t size)
 	for (at = text; at; at = next) {
 		next = strchr(at, '\n');
 		next = next ? next + 1 : NULL;
-		if (sscanf(at, "%lx-%lx ", &start, &end) != 2 || start < from || start - from >= size)
+		if (sscanf(at, "%lx-", &start) != 1 || start < from || start - from >= size)
 			continue;
 		rss = strstr(at, "\nRss:");
 		if (!rss || sscanf(rss, "\nRss: %ld kB", &n) != 1) {

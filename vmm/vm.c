@@ -363,11 +363,12 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd, const stru
 		return vm_fail("cannot read the PSCI version", ret, VMM_EXIT_HOST);
 	timeline_mark("firmware pins");
 	/* Only a save needs them, and only the control socket asks for one. */
-	ret = cfg->api_socket ? vm_record_reset_values(vm) : 0;
-	if (ret)
-		return vm_fail("cannot read the vCPU registers", ret, VMM_EXIT_HOST);
-	if (cfg->api_socket)
+	if (cfg->api_socket) {
+		ret = vm_record_reset_values(vm);
+		if (ret)
+			return vm_fail("cannot read the vCPU registers", ret, VMM_EXIT_HOST);
 		timeline_mark("reset values");
+	}
 	ret = machine_add_board_devices(&vm->machine);
 	if (ret)
 		return vm_fail("cannot create the devices", ret, VMM_EXIT_INTERNAL);
@@ -529,6 +530,8 @@ static int vm_signal_fd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
+static int vm_idle_step(struct vm *vm);
+
 /* The main thread: console input, signals, requests on the socket, and the vCPUs' stop. */
 static void vm_main_loop(struct vm *vm, int sig_fd)
 {
@@ -574,26 +577,28 @@ static void vm_main_loop(struct vm *vm, int sig_fd)
 			console_input_feed(vm, &in);
 		if (vm->api)
 			api_server_expire(vm->api);
-		if (vm->idle.step) {
-			int ret = vm->idle.step(vm, vm->idle.ctx);
-
-			if (ret <= 0)
-				vm->idle.step = NULL;
-			vm->idle.failed = ret < 0;
-		}
+		vm_idle_step(vm);
 	}
+}
+
+/* One piece of the idle task, if any; 1 while more remains. The task ends at 0 or on failure. */
+static int vm_idle_step(struct vm *vm)
+{
+	int ret;
+
+	if (!vm->idle.step)
+		return 0;
+	ret = vm->idle.step(vm, vm->idle.ctx);
+	if (ret <= 0)
+		vm->idle.step = NULL;
+	vm->idle.failed = ret < 0;
+	return ret;
 }
 
 bool vm_idle_finish(struct vm *vm)
 {
-	int ret = 0;
-
-	if (vm->idle.failed)
-		return false;
-	while (vm->idle.step && (ret = vm->idle.step(vm, vm->idle.ctx)) > 0)
+	while (vm_idle_step(vm) > 0)
 		;
-	vm->idle.step = NULL;
-	vm->idle.failed = ret < 0;
 	return !vm->idle.failed;
 }
 

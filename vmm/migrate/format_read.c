@@ -267,8 +267,6 @@ static int memory_crc_step(struct snap_reader *r, struct source *src, uint64_t b
 	uint64_t pages = r->mem.size / SNAP_PAGE, i = r->check.next_page, j, done = 0;
 	int ret;
 
-	if (!r->check.pending)
-		return 0;
 	for (; i < pages && done < budget; i = j) {
 		j = i + 1;
 		if (!(i % 8) && !map[i / 8]) {
