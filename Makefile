@@ -18,26 +18,20 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 COMMON_CFLAGS := -std=gnu11 -g -D_GNU_SOURCE $(WARN) -MMD -MP
-ARM_CFLAGS := $(COMMON_CFLAGS) -O2 $(ARM_SYSROOT_FLAGS)
+ARM_CFLAGS := $(COMMON_CFLAGS) -O2 -iquote vmm $(ARM_SYSROOT_FLAGS)
 ARM_LDLIBS := -lfdt -lcap-ng -linih -lseccomp -lpthread -lz
 
-# Everything that does not call an ioctl: built natively too, for unit tests under sanitizers.
-PURE_SRCS := vmm/util.c vmm/image.c vmm/layout.c vmm/config.c vmm/cli.c vmm/mmio.c \
-	vmm/fdt.c vmm/gic.c vmm/boot.c vmm/term.c vmm/dev/uart.c vmm/dev/rtc.c \
-	vmm/firmware/psci.c vmm/firmware/fwregs.c vmm/firmware/pins.c vmm/cpu/regs.c \
-	vmm/migrate/regpolicy.c vmm/api.c vmm/client.c vmm/migrate/format.c vmm/migrate/format_read.c \
-	vmm/migrate/snapread.c vmm/migrate/inspect.c vmm/migrate/pagemap.c vmm/timeline.c \
-	vmm/sandbox_rules.c vmm/console.c vmm/json.c vmm/ram_map.c \
-	vmm/resident.c
-# The thin KVM layer and what drives it: arm64 only.
-KVM_SRCS := vmm/kvm.c vmm/vm.c vmm/gic_kvm.c vmm/cpu/vcpu.c vmm/sandbox.c vmm/main.c \
-	vmm/firmware/pins_kvm.c vmm/hostinfo.c vmm/cpu/regs_kvm.c vmm/migrate/gic_state.c \
-	vmm/migrate/save.c vmm/migrate/restore.c vmm/control.c
+# The sources, derived from the folders (vmm/README.md): the KVM side is vmm/kvm/ and every
+# file that includes one of its headers (the commands that drive it); everything else calls
+# no ioctl and is built natively too, for unit tests and fuzzing under sanitizers.
+ALL_SRCS := $(sort $(wildcard vmm/*.c vmm/*/*.c vmm/*/*/*.c))
+KVM_SRCS := $(sort $(filter vmm/kvm/%,$(ALL_SRCS)) \
+	$(shell grep -l '^\#include "kvm/' $(filter-out vmm/kvm/%,$(ALL_SRCS))))
+PURE_SRCS := $(filter-out $(KVM_SRCS),$(ALL_SRCS))
 
 ARM_OBJS := $(patsubst %.c,build/arm64/%.o,$(PURE_SRCS) $(KVM_SRCS))
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-# -iquote: vmm/fdt.h must not stand in for libfdt's <fdt.h>.
 NATIVE_CFLAGS := $(COMMON_CFLAGS) -O1 $(SAN_FLAGS) -iquote vmm
 NATIVE_LDLIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck) -lfdt -linih -lpthread -lz
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -173,7 +167,7 @@ demo: deps
 	tests/armhost/run tests/demo.sh
 
 format:
-	clang-format -i $(PURE_SRCS) $(KVM_SRCS) $(wildcard vmm/*.h vmm/*/*.h) $(UNIT_SRCS)
+	clang-format -i $(PURE_SRCS) $(KVM_SRCS) $(wildcard vmm/*.h vmm/*/*.h vmm/*/*/*.h) $(UNIT_SRCS)
 
 clean:
 	rm -rf build/arm64 build/native build/vmm build/vmm-faults build/unit-tests build/fuzz/obj $(FUZZ_BINS)

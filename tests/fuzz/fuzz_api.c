@@ -16,8 +16,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "api.h"
-#include "util.h"
+#include "base/api.h"
+#include "base/util.h"
 
 #include "fuzz.h"
 

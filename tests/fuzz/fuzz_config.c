@@ -14,11 +14,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "config.h"
+#include "base/cli.h"
+#include "base/config.h"
+#include "base/util.h"
+#include "board/layout.h"
 #include "firmware/psci.h"
-#include "layout.h"
-#include "util.h"
 
 #include "fuzz.h"
 

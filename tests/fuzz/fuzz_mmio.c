@@ -28,8 +28,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "layout.h"
-#include "machine.h"
+#include "board/layout.h"
+#include "board/machine.h"
 
 #include "fuzz.h"
 

@@ -13,14 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
+#include "board/layout.h"
+#include "board/machine.h"
 #include "cpu/regs.h"
 #include "firmware/fwregs.h"
-#include "layout.h"
-#include "machine.h"
-#include "migrate/format.h"
 #include "migrate/regpolicy.h"
 #include "migrate/restore.h"
-#include "util.h"
+#include "snapshot/format.h"
 
 #include "fuzz.h"
 

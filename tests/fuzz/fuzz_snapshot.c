@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "migrate/format.h"
+#include "snapshot/format.h"
 
 /* Lets the payload choose the next read, so every get function meets every offset. */
 static void section_walk(struct snap_section *s)

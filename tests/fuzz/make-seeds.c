@@ -14,13 +14,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/util.h"
+#include "board/layout.h"
+#include "board/machine.h"
 #include "cpu/regs.h"
 #include "firmware/psci.h"
-#include "layout.h"
-#include "machine.h"
-#include "migrate/format.h"
 #include "migrate/restore.h"
-#include "util.h"
+#include "snapshot/format.h"
 
 static const struct snap_header seed_hdr = {
 	.vmm_version = "vmm seed",

@@ -12,13 +12,13 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
-#include "api.h"
-#include "client.h"
-#include "exit.h"
+#include "base/api.h"
+#include "base/exit.h"
+#include "base/json.h"
+#include "base/util.h"
+#include "cmd/client.h"
 #include "helpers.h"
-#include "json.h"
 #include "suites.h"
-#include "util.h"
 
 #define WHY_LEN 160
 

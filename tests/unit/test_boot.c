@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot.h"
+#include "base/util.h"
+#include "board/boot.h"
 #include "helpers.h"
 #include "suites.h"
-#include "util.h"
 
 #define CONSOLE_ARGS "console=ttyS0 earlycon=uart8250,mmio,0x9000000"
 

@@ -3,11 +3,11 @@
 #include <errno.h>
 #include <stdarg.h>
 
-#include "cli.h"
-#include "config.h"
+#include "base/cli.h"
+#include "base/config.h"
+#include "base/util.h"
 #include "helpers.h"
 #include "suites.h"
-#include "util.h"
 
 #define MAX_ARGS 32
 

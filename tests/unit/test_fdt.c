@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fdt.h"
+#include "base/util.h"
+#include "board/fdt.h"
+#include "board/machine.h"
 #include "firmware/pins.h"
 #include "firmware/psci.h"
-#include "machine.h"
 #include "suites.h"
-#include "util.h"
 
 #define NR_CPUS 4
 #define RAM_SIZE (512ULL << 20)

@@ -6,14 +6,14 @@
 #include <errno.h>
 #include <stdarg.h>
 
-#include "cli.h"
-#include "config.h"
+#include "base/cli.h"
+#include "base/config.h"
+#include "base/util.h"
 #include "firmware/fwregs.h"
 #include "firmware/pins.h"
 #include "firmware/psci.h"
 #include "helpers.h"
 #include "suites.h"
-#include "util.h"
 
 /* The IDs as the kernel's UAPI spells them (arch/arm64/include/uapi/asm/kvm.h). */
 #define ID_PSCI_VERSION 0x6030000000140000ULL

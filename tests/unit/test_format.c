@@ -13,11 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "helpers.h"
-#include "migrate/format.h"
-#include "migrate/format_internal.h"
+#include "snapshot/format.h"
+#include "snapshot/format_internal.h"
 #include "suites.h"
-#include "util.h"
 
 #define SCRATCH_TEMPLATE "/tmp/vmm-format-XXXXXX"
 #define RAM_GPA 0x40000000ULL

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image.h"
+#include "base/util.h"
+#include "board/image.h"
 #include "suites.h"
-#include "util.h"
 
 #define IMAGE_BUF_SIZE 4096
 

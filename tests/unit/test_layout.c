@@ -2,9 +2,9 @@
 /* layout_plan and layout_ipa_bits: where kernel, initrd and device tree land in guest RAM. */
 #include <errno.h>
 
-#include "layout.h"
+#include "base/util.h"
+#include "board/layout.h"
 #include "suites.h"
-#include "util.h"
 
 #define MiB(x) ((uint64_t)(x) << 20)
 #define GiB(x) ((uint64_t)(x) << 30)

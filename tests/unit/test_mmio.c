@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "machine.h"
+#include "base/util.h"
+#include "board/machine.h"
 #include "suites.h"
-#include "util.h"
 
 static struct machine m;
 

@@ -12,11 +12,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "helpers.h"
-#include "migrate/format.h"
-#include "migrate/pagemap.h"
+#include "snapshot/format.h"
+#include "snapshot/pagemap.h"
 #include "suites.h"
-#include "util.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21

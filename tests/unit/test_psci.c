@@ -2,9 +2,9 @@
 /* psci_version_parse: every version KVM has implemented, and nothing else. */
 #include <errno.h>
 
+#include "base/util.h"
 #include "firmware/psci.h"
 #include "suites.h"
-#include "util.h"
 
 static const struct {
 	const char *text;

@@ -7,10 +7,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/ram_map.h"
+#include "base/util.h"
 #include "helpers.h"
-#include "ram_map.h"
 #include "suites.h"
-#include "util.h"
 
 /* mincore fails with ENOMEM exactly where nothing is mapped. */
 static bool page_mapped(const void *addr)

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "cpu/regs.h"
 #include "firmware/fwregs.h"
 #include "migrate/regpolicy.h"
 #include "suites.h"
-#include "util.h"
 
 #define REGLIST_DIR "tests/unit/data"
 

@@ -9,8 +9,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/resident.h"
 #include "helpers.h"
-#include "resident.h"
 #include "suites.h"
 
 static const char fake_smaps[] =

@@ -4,10 +4,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "machine.h"
-#include "migrate/format.h"
+#include "base/util.h"
+#include "board/machine.h"
+#include "snapshot/format.h"
 #include "suites.h"
-#include "util.h"
 
 #define RTC_DR 0x00
 #define RTC_MR 0x04

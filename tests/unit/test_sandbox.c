@@ -2,10 +2,10 @@
 /* The seccomp allow-lists (sandbox_rules.c): their own rules, and what each thread must have. */
 #include <errno.h>
 
+#include "base/sandbox_rules.h"
+#include "base/util.h"
 #include "helpers.h"
-#include "sandbox_rules.h"
 #include "suites.h"
-#include "util.h"
 
 START_TEST(test_rules_are_consistent)
 {

@@ -8,13 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "helpers.h"
+#include "base/util.h"
+#include "board/layout.h"
 #include "firmware/psci.h"
-#include "layout.h"
-#include "migrate/format.h"
+#include "helpers.h"
 #include "migrate/restore.h"
+#include "snapshot/format.h"
 #include "suites.h"
-#include "util.h"
 
 static const struct snap_header hdr = { .vmm_version = "test", .host_release = "6.1.0" };
 

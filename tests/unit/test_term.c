@@ -2,8 +2,8 @@
 /* term_escape_filter: Ctrl-A x quits, Ctrl-A Ctrl-A sends one Ctrl-A, the rest passes through. */
 #include <string.h>
 
+#include "base/term.h"
 #include "suites.h"
-#include "term.h"
 
 static struct term_escape esc;
 static uint8_t buf[64];

@@ -4,10 +4,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/timeline.h"
+#include "base/util.h"
 #include "helpers.h"
 #include "suites.h"
-#include "timeline.h"
-#include "util.h"
 
 static void spin_ms(unsigned int ms)
 {

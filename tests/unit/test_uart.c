@@ -11,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "console.h"
-#include "machine.h"
+#include "base/console.h"
+#include "base/util.h"
+#include "board/machine.h"
 #include "suites.h"
-#include "util.h"
 
 /* 16550 register offsets and bits, as include/uapi/linux/serial_reg.h names them. */
 #define UART_RX 0

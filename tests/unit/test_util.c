@@ -7,9 +7,9 @@
 
 #include <limits.h>
 
+#include "base/util.h"
 #include "helpers.h"
 #include "suites.h"
-#include "util.h"
 
 static const struct {
 	const char *text;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Register lists as vmm carries them: by KVM ID, whatever the ID names. */
-#include "regs.h"
+#include "cpu/regs.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * through LR. The match alarm is stored but never fires: Linux reads the time
  * at boot and the arch timer keeps it afterwards.
  */
-#include "rtc.h"
+#include "dev/rtc.h"
 
 #include <errno.h>
 #include <libfdt.h>
@@ -14,10 +14,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "../fdt.h"
-#include "../layout.h"
-#include "../machine.h"
-#include "../migrate/format.h"
+#include "board/fdt.h"
+#include "board/layout.h"
+#include "board/machine.h"
+#include "snapshot/format.h"
 
 #define RTC_DR 0x00
 #define RTC_MR 0x04

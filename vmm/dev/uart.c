@@ -6,7 +6,7 @@
  * driven from IIR. A transmitted byte goes to machine_console_write with the
  * lock held, so that hook must never block: vmm's copies into a ring (console.h).
  */
-#include "uart.h"
+#include "dev/uart.h"
 
 #include <errno.h>
 #include <libfdt.h>
@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../fdt.h"
-#include "../layout.h"
-#include "../machine.h"
-#include "../migrate/format.h"
+#include "board/fdt.h"
+#include "board/layout.h"
+#include "board/machine.h"
+#include "snapshot/format.h"
 
 enum uart_reg { RBR_THR_DLL, IER_DLM, IIR_FCR, LCR, MCR, LSR, MSR, SCR };
 

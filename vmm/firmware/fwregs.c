@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "fwregs.h"
+#include "firmware/fwregs.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util.h"
-#include "psci.h"
+#include "base/util.h"
+#include "firmware/psci.h"
 
 /* Bit numbers from the kernel's arch/arm64/include/uapi/asm/kvm.h. */
 static const struct fw_service std_services[] = {

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../cpu/regs.h"
+#include "cpu/regs.h"
 
 enum fwreg_kind {
 	FWREG_PSCI_VERSION,

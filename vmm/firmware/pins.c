@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The firmware pins as the user states them; applying them to KVM is pins_kvm.c's job. */
-#include "pins.h"
+#include "firmware/pins.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util.h"
-#include "fwregs.h"
-#include "psci.h"
+#include "base/util.h"
+#include "firmware/fwregs.h"
+#include "firmware/psci.h"
 
 int fw_pins_set(struct fw_pins *pins, uint64_t reg_id, uint64_t value)
 {

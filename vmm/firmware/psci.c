@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "psci.h"
+#include "firmware/psci.h"
 
 #include <errno.h>
 #include <libfdt.h>
 #include <string.h>
 
-#include "../util.h"
+#include "base/util.h"
 
 /* Every PSCI version some KVM release has implemented, oldest first. */
 static const struct {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "regpolicy.h"
+#include "migrate/regpolicy.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "../firmware/fwregs.h"
+#include "firmware/fwregs.h"
 
 static bool host_has(const uint64_t *host, unsigned int nr_host, uint64_t id)
 {

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../cpu/regs.h"
+#include "cpu/regs.h"
 
 enum reg_action {
 	REG_RESTORE, /* both have it: write the saved value */

@@ -5,7 +5,7 @@
  * registers, MP state and events; then the vGIC (after every vCPU exists);
  * then the devices. Registers the two hosts do not share follow regpolicy.c.
  */
-#include "snapshot.h"
+#include "migrate/snapshot.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,16 +14,16 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "../exit.h"
-#include "../firmware/fwregs.h"
-#include "../kvm.h"
-#include "../util.h"
-#include "../timeline.h"
-#include "../vm.h"
-#include "format.h"
-#include "gic_state.h"
-#include "regpolicy.h"
-#include "restore.h"
+#include "base/exit.h"
+#include "base/timeline.h"
+#include "base/util.h"
+#include "firmware/fwregs.h"
+#include "kvm/gic_state.h"
+#include "kvm/kvm.h"
+#include "kvm/vm.h"
+#include "migrate/regpolicy.h"
+#include "migrate/restore.h"
+#include "snapshot/format.h"
 
 _Static_assert(sizeof(struct kvm_vcpu_events) == SNAP_VCPU_EVENTS_SIZE,
 	       "the snapshot carries struct kvm_vcpu_events as the UAPI lays it out");

@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../boot.h"
-#include "../cpu/regs.h"
+#include "board/boot.h"
+#include "cpu/regs.h"
 
 struct vm;
 struct vm_config;

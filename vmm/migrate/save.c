@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vm_save: what a paused VM is, into one snapshot file. */
-#include "snapshot.h"
+#include "migrate/snapshot.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,15 +9,15 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "../cpu/regs_kvm.h"
-#include "../kvm.h"
-#include "../util.h"
-#include "../version.h"
-#include "../vm.h"
-#include "format.h"
-#include "gic_state.h"
-#include "pagemap.h"
-#include "restore.h"
+#include "base/util.h"
+#include "base/version.h"
+#include "kvm/gic_state.h"
+#include "kvm/kvm.h"
+#include "kvm/regs.h"
+#include "kvm/vm.h"
+#include "migrate/restore.h"
+#include "snapshot/format.h"
+#include "snapshot/pagemap.h"
 
 #define FAIL(fmt, ...) (snprintf(why, why_len, fmt, ##__VA_ARGS__), ret)
 

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../boot.h"
-#include "../firmware/psci.h"
-#include "../layout.h"
-#include "../util.h"
-#include "format.h"
-#include "restore.h"
+#include "base/util.h"
+#include "board/boot.h"
+#include "board/layout.h"
+#include "firmware/psci.h"
+#include "migrate/restore.h"
+#include "snapshot/format.h"
 
 #define IPA_BITS_MIN 32 /* KVM_CAP_ARM_VM_IPA_SIZE: 32 bits at the least, 52 at the most */
 #define IPA_BITS_MAX 52

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "base/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/util.h"
+#include "board/boot.h"
+#include "board/layout.h"
+
+void config_init(struct vm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->nr_cpus = CONFIG_DEFAULT_CPUS;
+	cfg->ram_size = CONFIG_DEFAULT_RAM;
+	cfg->on_reboot = REBOOT_EXIT;
+	cfg->fw.psci_version = PSCI_VERSION_UNSET;
+	cfg->seccomp = true;
+}
+
+void config_free(struct vm_config *cfg)
+{
+	free(cfg->kernel_path);
+	free(cfg->initrd_path);
+	free(cfg->cmdline);
+	free(cfg->api_socket);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static int set_string(char **field, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+static int set_kernel(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	(void)why;
+	(void)len;
+	return set_string(&cfg->kernel_path, value);
+}
+
+static int set_initrd(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	(void)why;
+	(void)len;
+	return set_string(&cfg->initrd_path, value);
+}
+
+static int set_cmdline(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	(void)why;
+	(void)len;
+	return set_string(&cfg->cmdline, value);
+}
+
+static int set_api_socket(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	(void)why;
+	(void)len;
+	return set_string(&cfg->api_socket, value);
+}
+
+static int set_cpus(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	unsigned long n;
+
+	if (parse_uint(value, LAYOUT_MAX_CPUS, &n) || n == 0) {
+		snprintf(why, len, "need a decimal number of vCPUs from 1 to %llu",
+			 (unsigned long long)LAYOUT_MAX_CPUS);
+		return -EINVAL;
+	}
+	cfg->nr_cpus = n;
+	return 0;
+}
+
+static int set_mem(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	uint64_t size;
+
+	if (parse_size(value, &size)) {
+		snprintf(why, len, "need a decimal size such as 512M or 2G (K, M, G suffixes)");
+		return -EINVAL;
+	}
+	if (size < LAYOUT_MIN_RAM || size > LAYOUT_MAX_RAM || size % SZ_2M) {
+		snprintf(why, len,
+			 "need a multiple of 2M, at least %lluM, with RAM's end (1G + size) "
+			 "below 2^64",
+			 (unsigned long long)(LAYOUT_MIN_RAM >> 20));
+		return -EINVAL;
+	}
+	cfg->ram_size = size;
+	return 0;
+}
+
+static int set_on_reboot(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	if (!strcmp(value, "exit")) {
+		cfg->on_reboot = REBOOT_EXIT;
+	} else if (!strcmp(value, "restart")) {
+		cfg->on_reboot = REBOOT_RESTART;
+	} else {
+		snprintf(why, len, "need 'exit' or 'restart'");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_verbose(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	if (parse_bool(value, &cfg->verbose)) {
+		snprintf(why, len, "need yes or no");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* "UID" or "UID:GID", numbers only: a static vmm cannot ask NSS for names. */
+static int set_user(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	const char *colon = strchr(value, ':');
+	unsigned long uid = 0, gid = 0;
+	char uid_text[16];
+	int ret;
+
+	if (colon && (size_t)(colon - value) < sizeof(uid_text)) {
+		snprintf(uid_text, sizeof(uid_text), "%.*s", (int)(colon - value), value);
+		ret = parse_uint(uid_text, CONFIG_MAX_ID, &uid)
+			      ?: parse_uint(colon + 1, CONFIG_MAX_ID, &gid);
+	} else {
+		ret = colon ? -EINVAL : parse_uint(value, CONFIG_MAX_ID, &uid);
+		gid = uid;
+	}
+	if (ret) {
+		snprintf(why, len,
+			 "need a numeric UID or UID:GID (decimal, at most %lu; names are "
+			 "not looked up)",
+			 (unsigned long)CONFIG_MAX_ID);
+		return -EINVAL;
+	}
+	cfg->change_user = true;
+	cfg->uid = uid;
+	cfg->gid = gid;
+	return 0;
+}
+
+static int set_seccomp(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	if (parse_bool(value, &cfg->seccomp)) {
+		snprintf(why, len, "need on or off");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+typedef int (*config_setter)(struct vm_config *, const char *, char *, size_t);
+
+/* Every setting, by the section and key it has in the config file. */
+static const struct {
+	const char *section;
+	const char *key;
+	config_setter set;
+} config_keys[] = {
+	{ "machine", "kernel", set_kernel },   { "machine", "initrd", set_initrd },
+	{ "machine", "cmdline", set_cmdline }, { "machine", "cpus", set_cpus },
+	{ "machine", "mem", set_mem },	       { "machine", "on_reboot", set_on_reboot },
+	{ "machine", "verbose", set_verbose }, { "machine", "api_socket", set_api_socket },
+	{ "sandbox", "user", set_user },       { "sandbox", "seccomp", set_seccomp },
+};
+
+int config_set(struct vm_config *cfg, const char *section, const char *key, const char *value,
+	       char *why, size_t why_len)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(config_keys); i++) {
+		if (!strcmp(config_keys[i].section, section) && !strcmp(config_keys[i].key, key))
+			return config_keys[i].set(cfg, value, why, why_len);
+	}
+	if (!strcmp(section, "firmware"))
+		return fw_pins_config_set(&cfg->fw, key, value, why, why_len);
+	snprintf(why, why_len, "unknown key '%s' in [%s]", key, section);
+	return -ENOENT;
+}
+
+struct ini_ctx {
+	struct vm_config *cfg;
+	FILE *file;
+	int line;	/* lines read so far: inih reports only the first error's line */
+	int error_line; /* where the handler first refused a setting */
+	int long_line;	/* the first line longer than inih's buffer */
+	char why[256];
+};
+
+/* inih's reader: counts lines, and notices one too long for inih's fixed buffer. */
+static char *config_read_line(char *str, int num, void *stream)
+{
+	struct ini_ctx *ctx = stream;
+	size_t len;
+
+	if (!fgets(str, num, ctx->file))
+		return NULL;
+	len = strlen(str);
+	if (len && str[len - 1] == '\n') {
+		ctx->line++;
+	} else if (!feof(ctx->file)) {
+		if (!ctx->long_line)
+			ctx->long_line = ctx->line + 1;
+		/* Skip the rest so that it is not read as lines of its own. */
+		while (fgets(str, num, ctx->file) && !strchr(str, '\n'))
+			;
+		ctx->line++;
+		str[0] = '\0';
+	}
+	return str;
+}
+
+static int config_ini_line(void *user, const char *section, const char *key, const char *value)
+{
+	struct ini_ctx *ctx = user;
+	char detail[160];
+	int ret;
+
+	if (ctx->error_line)
+		return 1; /* inih goes on after an error; the first one is reported */
+	ret = config_set(ctx->cfg, section, key, value, detail, sizeof(detail));
+	if (!ret)
+		return 1;
+	ctx->error_line = ctx->line;
+	if (ret == -ENOMEM) {
+		snprintf(ctx->why, sizeof(ctx->why), "out of memory");
+	} else if (ret == -ENOENT) {
+		snprintf(ctx->why, sizeof(ctx->why), "%s", detail);
+	} else {
+		snprintf(ctx->why, sizeof(ctx->why), "%s = %s: %s", key, value, detail);
+	}
+	return 0;
+}
+
+int config_load_file(struct vm_config *cfg, const char *path)
+{
+	struct ini_ctx ctx = { .cfg = cfg };
+	struct stat st;
+	int line;
+
+	ctx.file = fopen(path, "r");
+	/* A device such as /dev/zero would feed the line reader forever. */
+	if (ctx.file && (fstat(fileno(ctx.file), &st) || !S_ISREG(st.st_mode))) {
+		fclose(ctx.file);
+		ctx.file = NULL;
+		errno = EINVAL;
+	}
+	if (!ctx.file) {
+		vmm_err("cannot read config file %s: %s; check the path given to --config", path,
+			strerror(errno));
+		return -ENOENT;
+	}
+	line = ini_parse_stream(config_read_line, &ctx, config_ini_line, &ctx);
+	fclose(ctx.file);
+	if (ctx.long_line && (!line || ctx.long_line <= line)) {
+		vmm_err("%s:%d: line too long for the config parser; shorten it or give the value "
+			"on the command line",
+			path, ctx.long_line);
+		return -EINVAL;
+	}
+	if (line) {
+		vmm_err("%s:%d: %s; see vmm.conf.example", path, line,
+			line == ctx.error_line ? ctx.why : "malformed line (expected key = value)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The kernel keeps BOOT_CMDLINE_MAX - 1 bytes of what vmm passes, console= included. */
+static int cmdline_validate(const struct vm_config *cfg)
+{
+	char *bootargs = boot_cmdline(cfg->cmdline, UART_BASE);
+	size_t len = bootargs ? strlen(bootargs) : 0;
+
+	free(bootargs);
+	if (!bootargs) {
+		vmm_err("out of memory");
+		return -ENOMEM;
+	}
+	if (len >= BOOT_CMDLINE_MAX) {
+		vmm_err("--cmdline: the kernel command line would be %zu bytes, an arm64 kernel takes "
+			"at most %d; shorten it",
+			len, BOOT_CMDLINE_MAX - 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int config_validate(const struct vm_config *cfg)
+{
+	if (!cfg->kernel_path) {
+		vmm_err("no kernel given; name an arm64 Image: vmm run [options] KERNEL");
+		return -EINVAL;
+	}
+	return cmdline_validate(cfg);
+}

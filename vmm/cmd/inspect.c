@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `vmm inspect FILE [--json]`: what a snapshot holds, without KVM. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/exit.h"
+#include "base/json.h"
+#include "base/util.h"
+#include "firmware/fwregs.h"
+#include "firmware/psci.h"
+#include "migrate/restore.h"
+#include "migrate/snapshot.h"
+#include "snapshot/format.h"
+
+static const enum snap_section_type section_types[] = {
+	SNAP_SEC_CONFIG, SNAP_SEC_VCPU, SNAP_SEC_GIC, SNAP_SEC_DEVICE, SNAP_SEC_MEMORY,
+};
+
+static void firmware_text(const struct reg_values *regs)
+{
+	char name[40], value[96];
+	unsigned int i;
+	uint64_t v;
+
+	for (i = 0; i < regs->nr; i++) {
+		if (!fwreg_is_firmware(regs->regs[i].id) || reg_size_bytes(regs->regs[i].id) != 8)
+			continue;
+		memcpy(&v, regs->regs[i].value, 8);
+		fwreg_format_name(regs->regs[i].id, name, sizeof(name));
+		fwreg_format_value(regs->regs[i].id, v, value, sizeof(value));
+		printf("  %-24s = %s\n", name, value);
+	}
+}
+
+static void firmware_json(const struct reg_values *regs)
+{
+	char name[40], value[96];
+	unsigned int i, n = 0;
+	uint64_t v;
+
+	for (i = 0; i < regs->nr; i++) {
+		if (!fwreg_is_firmware(regs->regs[i].id) || reg_size_bytes(regs->regs[i].id) != 8)
+			continue;
+		memcpy(&v, regs->regs[i].value, 8);
+		fwreg_format_name(regs->regs[i].id, name, sizeof(name));
+		fwreg_format_value(regs->regs[i].id, v, value, sizeof(value));
+		printf("%s\n    {\"id\": \"0x%016llx\", \"name\": ", n++ ? "," : "",
+		       (unsigned long long)regs->regs[i].id);
+		json_print_string(stdout, name);
+		printf(", \"value\": %llu, \"decoded\": ", (unsigned long long)v);
+		json_print_string(stdout, value);
+		printf("}");
+	}
+}
+
+static void print_text(const char *path, struct snap_reader *r, const struct restore_config *rc,
+		       const struct saved_vcpu *cpu0, const struct snap_memory *mem)
+{
+	const struct snap_header *h = snap_reader_header(r);
+	unsigned int t, i;
+
+	printf("snapshot %s\n", path);
+	printf("format %u, saved by vmm %s on Linux %s, page size %u, IPA %u bits\n",
+	       h->format_version, h->vmm_version, h->host_release, h->page_size, h->ipa_bits);
+	printf("machine: %u vCPUs, %lluM RAM, GICv%u with %u interrupts, PSCI %u.%u%s\n",
+	       rc->nr_cpus, (unsigned long long)(rc->ram_size >> 20), rc->gic_version,
+	       rc->nr_irqs, PSCI_V_MAJOR(rc->psci_version), PSCI_V_MINOR(rc->psci_version),
+	       rc->system_suspend ? ", SYSTEM_SUSPEND offered" : "");
+	printf("cmdline: %s\n", rc->cmdline);
+	printf("firmware registers:\n");
+	firmware_text(&cpu0->regs);
+	printf("vCPU 0: %u registers\n", cpu0->regs.nr);
+	printf("sections:\n");
+	for (t = 0; t < ARRAY_SIZE(section_types); t++)
+		for (i = 0; i < snap_reader_count(r, section_types[t]); i++) {
+			const struct snap_section *s = snap_reader_find(r, section_types[t], i);
+
+			printf("  %-8s %-3u %10llu bytes\n", snap_section_name(s->type), s->index,
+			       (unsigned long long)s->len);
+		}
+	printf("memory: %lluM at 0x%llx, %llu pages hold data (%lluK), the rest are holes\n",
+	       (unsigned long long)(mem->size >> 20), (unsigned long long)mem->gpa,
+	       (unsigned long long)mem->pages_with_data,
+	       (unsigned long long)(mem->pages_with_data * SNAP_PAGE >> 10));
+}
+
+static void print_json(const char *path, struct snap_reader *r, const struct restore_config *rc,
+		       const struct saved_vcpu *cpu0, const struct snap_memory *mem)
+{
+	const struct snap_header *h = snap_reader_header(r);
+	unsigned int t, i, n = 0;
+
+	/* The strings come from the user (path) and from the file: every one is escaped. */
+	printf("{\n  \"path\": ");
+	json_print_string(stdout, path);
+	printf(",\n  \"format_version\": %u,\n  \"vmm_version\": ", h->format_version);
+	json_print_string(stdout, h->vmm_version);
+	printf(",\n  \"host_release\": ");
+	json_print_string(stdout, h->host_release);
+	printf(",\n  \"page_size\": %u,\n  \"ipa_bits\": %u,\n", h->page_size, h->ipa_bits);
+	printf("  \"vcpus\": %u,\n  \"ram_bytes\": %llu,\n  \"gic_version\": %u,\n"
+	       "  \"psci_version\": \"%u.%u\",\n  \"system_suspend\": %s,\n",
+	       rc->nr_cpus, (unsigned long long)rc->ram_size, rc->gic_version,
+	       PSCI_V_MAJOR(rc->psci_version), PSCI_V_MINOR(rc->psci_version),
+	       rc->system_suspend ? "true" : "false");
+	printf("  \"firmware_registers\": [");
+	firmware_json(&cpu0->regs);
+	printf("\n  ],\n  \"vcpu0_registers\": %u,\n  \"sections\": [", cpu0->regs.nr);
+	for (t = 0; t < ARRAY_SIZE(section_types); t++)
+		for (i = 0; i < snap_reader_count(r, section_types[t]); i++) {
+			const struct snap_section *s = snap_reader_find(r, section_types[t], i);
+
+			printf("%s\n    {\"type\": ", n++ ? "," : "");
+			json_print_string(stdout, snap_section_name(s->type));
+			printf(", \"index\": %u, \"bytes\": %llu}", s->index,
+			       (unsigned long long)s->len);
+		}
+	printf("\n  ],\n  \"memory\": {\"gpa\": %llu, \"bytes\": %llu, \"pages_with_data\": %llu}\n}\n",
+	       (unsigned long long)mem->gpa, (unsigned long long)mem->size,
+	       (unsigned long long)mem->pages_with_data);
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	struct saved_vcpu cpu0 = { 0 };
+	struct restore_config rc;
+	struct snap_memory mem;
+	struct snap_reader *r;
+	const char *path = NULL;
+	bool json = false;
+	char why[256] = "";
+	int i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!path && argv[i][0] != '-')
+			path = argv[i];
+		else {
+			vmm_err("usage: vmm inspect FILE [--json]");
+			return VMM_EXIT_USAGE;
+		}
+	}
+	if (!path) {
+		vmm_err("usage: vmm inspect FILE [--json]");
+		return VMM_EXIT_USAGE;
+	}
+	ret = snap_reader_open(&r, path, why, sizeof(why));
+	if (ret) {
+		vmm_err("snapshot %s refused: %s", path, why[0] ? why : strerror(-ret));
+		return VMM_EXIT_SNAPSHOT;
+	}
+	ret = restore_read_config(r, &rc, why, sizeof(why));
+	ret = ret ?: snap_read_vcpu(r, 0, &cpu0, why, sizeof(why));
+	if (!ret && snap_reader_memory(r, &mem)) {
+		snprintf(why, sizeof(why), "it has no memory section");
+		ret = -EINVAL;
+	}
+	if (ret) {
+		vmm_err("snapshot %s refused: %s", path, why);
+	} else if (json) {
+		print_json(path, r, &rc, &cpu0, &mem);
+	} else {
+		print_text(path, r, &rc, &cpu0, &mem);
+	}
+	reg_values_free(&cpu0.regs);
+	snap_reader_close(r);
+	return ret ? VMM_EXIT_SNAPSHOT : 0;
+}
