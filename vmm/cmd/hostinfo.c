@@ -37,7 +37,7 @@ struct host_facts {
 	bool gic_v3, gic_v2;
 	unsigned int reg_list_size;
 	uint64_t *reg_list;
-	struct fw_reg_value *fw;
+	struct fwreg_value *fw;
 	unsigned int nr_fw;
 	uint32_t psci[8];
 	unsigned int nr_psci;
@@ -84,7 +84,7 @@ static int gather(int kvm_fd, struct host_facts *f)
 	if (f->reg_list)
 		memcpy(f->reg_list, list->reg, list->n * sizeof(*f->reg_list));
 	free(list);
-	ret = fw_regs_read(vcpu_fd, &f->fw, &f->nr_fw);
+	ret = fw_pins_read(vcpu_fd, &f->fw, &f->nr_fw);
 	if (!ret)
 		ret = fw_psci_probe(vcpu_fd, f->psci, ARRAY_SIZE(f->psci), &f->nr_psci);
 out:

@@ -15,10 +15,10 @@
 #include "kvm/kvm.h"
 #include "kvm/vm.h"
 
-int fw_regs_read(int vcpu_fd, struct fw_reg_value **out, unsigned int *nr)
+int fw_pins_read(int vcpu_fd, struct fwreg_value **out, unsigned int *nr)
 {
 	struct kvm_reg_list *list;
-	struct fw_reg_value *regs;
+	struct fwreg_value *regs;
 	unsigned int i, n = 0;
 	int ret = kvm_get_reg_list(vcpu_fd, &list);
 
@@ -64,7 +64,7 @@ int fw_psci_probe(int vcpu_fd, uint32_t *accepted, unsigned int max, unsigned in
 	return kvm_set_reg_u64(vcpu_fd, REG_PSCI_VERSION, saved);
 }
 
-static const struct fw_reg_value *find_value(const struct fw_reg_value *regs, unsigned int nr,
+static const struct fwreg_value *find_value(const struct fwreg_value *regs, unsigned int nr,
 					     uint64_t id)
 {
 	unsigned int i;
@@ -75,7 +75,7 @@ static const struct fw_reg_value *find_value(const struct fw_reg_value *regs, un
 	return NULL;
 }
 
-static void list_names(const struct fw_reg_value *regs, unsigned int nr, char *buf, size_t len)
+static void list_names(const struct fwreg_value *regs, unsigned int nr, char *buf, size_t len)
 {
 	unsigned int i;
 	size_t used = 0;
@@ -103,11 +103,11 @@ static void psci_refused(int vcpu_fd, uint32_t wanted)
 		PSCI_V_MAJOR(wanted), PSCI_V_MINOR(wanted), offers[0] ? offers : "(unknown)");
 }
 
-static int pin_write(struct vm *vm, const struct fw_reg_value *host, unsigned int nr,
+static int pin_write(struct vm *vm, const struct fwreg_value *host, unsigned int nr,
 		     uint64_t id, uint64_t value)
 {
 	int fd = vm->vcpus[0].fd;
-	const struct fw_reg_value *def = find_value(host, nr, id);
+	const struct fwreg_value *def = find_value(host, nr, id);
 	char name[40], want[80], offer[80], got_s[80], names[400];
 	uint64_t got;
 	int ret;
@@ -143,11 +143,11 @@ static int pin_write(struct vm *vm, const struct fw_reg_value *host, unsigned in
 
 static void note_in_force(struct vm *vm)
 {
-	struct fw_reg_value *regs;
+	struct fwreg_value *regs;
 	unsigned int nr, i;
 	char name[40], value[80];
 
-	if (!vm->cfg->verbose || fw_regs_read(vm->vcpus[0].fd, &regs, &nr))
+	if (!vm->cfg->verbose || fw_pins_read(vm->vcpus[0].fd, &regs, &nr))
 		return;
 	for (i = 0; i < nr; i++) {
 		fwreg_format_name(regs[i].id, name, sizeof(name));
@@ -164,11 +164,11 @@ static void note_in_force(struct vm *vm)
 int fw_pins_apply(struct vm *vm)
 {
 	const struct fw_pins *pins = &vm->cfg->fw;
-	struct fw_reg_value *host;
+	struct fwreg_value *host;
 	unsigned int nr, i;
 	int status = 0, ret;
 
-	ret = fw_regs_read(vm->vcpus[0].fd, &host, &nr);
+	ret = fw_pins_read(vm->vcpus[0].fd, &host, &nr);
 	if (ret) {
 		vmm_err("cannot read the firmware registers: %s", strerror(-ret));
 		return VMM_EXIT_HOST;

@@ -15,11 +15,11 @@ struct fw_pins;
 int fw_pins_apply(struct vm *vm);
 
 /* Every firmware register the vCPU lists, with its value; -errno on failure. */
-struct fw_reg_value {
+struct fwreg_value {
 	uint64_t id;
 	uint64_t value;
 };
-int fw_regs_read(int vcpu_fd, struct fw_reg_value **regs, unsigned int *nr);
+int fw_pins_read(int vcpu_fd, struct fwreg_value **regs, unsigned int *nr);
 
 /* Which PSCI versions KVM accepts on this vCPU's VM (a bit per entry of psci_versions). */
 int fw_psci_probe(int vcpu_fd, uint32_t *accepted, unsigned int max, unsigned int *nr);

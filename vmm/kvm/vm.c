@@ -636,7 +636,7 @@ int vm_run(struct vm *vm)
 	if (ret)
 		return vm_fail("cannot start the console", ret, VMM_EXIT_INTERNAL);
 	/* For info, which only the control socket asks for. */
-	ret = vm->api ? fw_regs_read(vm->vcpus[0].fd, &vm->fw_regs, &vm->nr_fw_regs) : 0;
+	ret = vm->api ? fw_pins_read(vm->vcpus[0].fd, &vm->fw_regs, &vm->nr_fw_regs) : 0;
 	if (ret)
 		return vm_fail("cannot read the firmware registers", ret, VMM_EXIT_HOST);
 	sig_fd = vm_signal_fd();

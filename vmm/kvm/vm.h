@@ -13,7 +13,7 @@
 #include "kvm/vcpu.h"
 
 struct api_server;
-struct fw_reg_value;
+struct fwreg_value;
 
 /* What `vmm run` loaded before dropping its privileges; kept for reboots. */
 struct boot_files {
@@ -69,7 +69,7 @@ struct vm {
 	 * after it): reading them from a running vCPU would wait for it to leave
 	 * KVM_RUN, which a guest CPU taken offline never does.
 	 */
-	struct fw_reg_value *fw_regs;
+	struct fwreg_value *fw_regs;
 	unsigned int nr_fw_regs;
 
 	struct vm_idle_task idle; /* step NULL: none */
