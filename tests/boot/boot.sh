@@ -18,6 +18,32 @@ assert_line "vmmtest: cpus=1"
 assert_line "vmmtest: psci=$HOST_PSCI"
 t_end
 
+# The timeline (README, "The timeline"): -v prints the phases, --json one summary
+# line last on stderr. Phase names are those the README lists.
+t_begin "-v --json: the phases in order, own time, and one JSON summary last on stderr"
+vmm_run $(linux_args) --cpus 1 -v --json --cmdline "quiet vmmtest=poweroff" "$GUEST_KERNEL"
+assert_status 0
+assert_line "vmmtest: ready"
+grep -q '^vmm: own time [0-9.]* ms before the guest, [0-9.]* ms after it' "$T_LOG.err" ||
+	t_fail "expected -v's 'vmm: own time ... before the guest, ... after it' line"
+t_json=$(tail -n 1 "$T_LOG.err")
+case $t_json in
+'{"exit_status": 0, '*'"guest_ram_kib": 262144, '*'"phases": ['*']}') ;;
+*) t_fail "expected a last stderr line {\"exit_status\": 0, ... \"guest_ram_kib\": 262144, ... \"phases\": [...]}, got '$(printf %s "$t_json" | head -c 200)'" ;;
+esac
+t_phases=$(printf %s "$t_json" | grep -o '"name": "[^"]*"' | sed 's/^"name": "//; s/"$//' | tr '\n' '|')
+case $t_phases in
+*'|first KVM_RUN|the guest ran|vCPU threads joined|'*) ;;
+*) t_fail "expected the phases ...|first KVM_RUN|the guest ran|vCPU threads joined|..., got '$t_phases'" ;;
+esac
+printf %s "$t_json" | grep -q '"name": "the guest ran", "wall_ms": [0-9.]*, "cpu_ms": [0-9.]*, "at_ms": [0-9.]*, "guest": true}' ||
+	t_fail "expected the phase 'the guest ran' marked as the guest's"
+t_guest=$(printf %s "$t_json" | sed -n 's/.*"guest_ms": \([0-9]*\)\..*/\1/p')
+t_before=$(printf %s "$t_json" | sed -n 's/.*"own_before_ms": \([0-9.]*\),.*/\1/p')
+[ "${t_guest:-0}" -ge 500 ] || t_fail "expected guest_ms of a Linux boot >= 500, got '$t_guest'"
+case $t_before in 0.000 | '') t_fail "expected own_before_ms > 0, got '$t_before'" ;; esac
+t_end
+
 t_begin "linux guest, 4 vCPUs, all online"
 vmm_run $(linux_args) --cpus 4 --cmdline "quiet vmmtest=poweroff" "$GUEST_KERNEL"
 assert_status 0
