@@ -26,6 +26,16 @@ static const struct {
 	{ "save", API_SAVE, true, false },
 };
 
+int api_command_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(api_commands); i++)
+		if (!strcmp(name, api_commands[i].name))
+			return (int)i;
+	return -1;
+}
+
 /* The option word at p, alone on the rest of the line but for blanks. */
 static bool only_option(const char *p, const char *option)
 {

@@ -23,6 +23,9 @@ enum api_command {
 	API_SAVE, /* arg: the snapshot path; stop_after: --stop */
 };
 
+/* The command named name (its index in the table, the one list of them), or -1. */
+int api_command_find(const char *name);
+
 struct api_request {
 	enum api_command command;
 	bool stop_after;

@@ -17,16 +17,10 @@
 #include "base/exit.h"
 #include "base/util.h"
 
-static const char *const client_commands[] = { "save", "pause", "resume", "stop", "info" };
-
+/* The socket's commands are the subcommands: one list, api.c's. */
 bool client_command_known(const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(client_commands); i++)
-		if (!strcmp(name, client_commands[i]))
-			return true;
-	return false;
+	return api_command_find(name) >= 0;
 }
 
 static long long now_ms(void)
