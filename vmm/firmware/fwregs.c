@@ -202,3 +202,9 @@ int fwreg_parse_id(const char *s, uint64_t *id)
 		return -EINVAL;
 	return 0;
 }
+
+void fwreg_describe(uint64_t id, uint64_t value, struct fwreg_text *t)
+{
+	fwreg_format_name(id, t->name, sizeof(t->name));
+	fwreg_format_value(id, value, t->value, sizeof(t->value));
+}

@@ -63,6 +63,16 @@ void fwreg_format_value(uint64_t id, uint64_t value, char *buf, size_t len);
 /* The register's name, or its ID in hex when vmm does not know it. */
 void fwreg_format_name(uint64_t id, char *buf, size_t len);
 
+/*
+ * One register as every listing prints it (vmm -v, info, host-info, inspect):
+ * its name and its decoded value, each fitting the longest vmm makes.
+ */
+struct fwreg_text {
+	char name[40];
+	char value[96];
+};
+void fwreg_describe(uint64_t id, uint64_t value, struct fwreg_text *t);
+
 /* "0x6030000000160003" or "REG_NAME": the ID of a firmware register. */
 int fwreg_parse_id(const char *s, uint64_t *id);
 
