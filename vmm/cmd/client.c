@@ -16,6 +16,7 @@
 #include "base/api.h"
 #include "base/exit.h"
 #include "base/util.h"
+#include "cmd/cmd.h"
 
 static const char *const client_commands[] = { "save", "pause", "resume", "stop", "info" };
 
