@@ -23,8 +23,7 @@ static int vm_build_machine(struct vm *vm, const struct vm_config *cfg, int kvm_
 	return status ?: vm_enable_system_suspend(vm);
 }
 
-int vm_build(struct vm *vm, const struct vm_config *cfg, int kvm_fd,
-	     const struct vm_loader *loader)
+int vm_build(struct vm *vm, const struct vm_config *cfg, int kvm_fd, const struct vm_loader *loader)
 {
 	const struct vm_loader_ops *ops = loader->ops;
 	int status = vm_build_machine(vm, cfg, kvm_fd, loader);

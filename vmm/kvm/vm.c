@@ -21,7 +21,6 @@
 #include "base/term.h"
 #include "base/timeline.h"
 #include "cpu/regs.h"
-#include "firmware/psci.h"
 #include "kvm/caps.h"
 #include "kvm/control.h"
 #include "kvm/fw_pins.h"
