@@ -22,10 +22,11 @@ ARM_CFLAGS := $(COMMON_CFLAGS) -O2 -iquote vmm $(ARM_SYSROOT_FLAGS)
 ARM_LDLIBS := -lfdt -lcap-ng -linih -lseccomp -lpthread -lz
 
 # The sources, derived from the folders (vmm/README.md): the KVM side is vmm/kvm/ and every
-# file that includes one of its headers (the commands that drive it); everything else calls
-# no ioctl and is built natively too, for unit tests and fuzzing under sanitizers.
+# file that includes one of its headers (the commands that drive it), and vmm/main.c, which
+# dispatches to them; everything else calls no ioctl and is built natively too, for unit tests
+# and fuzzing under sanitizers.
 ALL_SRCS := $(sort $(wildcard vmm/*.c vmm/*/*.c vmm/*/*/*.c))
-KVM_SRCS := $(sort $(filter vmm/kvm/%,$(ALL_SRCS)) \
+KVM_SRCS := $(sort vmm/main.c $(filter vmm/kvm/%,$(ALL_SRCS)) \
 	$(shell grep -l '^\#include "kvm/' $(filter-out vmm/kvm/%,$(ALL_SRCS))))
 PURE_SRCS := $(filter-out $(KVM_SRCS),$(ALL_SRCS))
 

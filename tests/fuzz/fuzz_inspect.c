@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "migrate/snapshot.h"
+#include "cmd/cmd.h"
 
 #include "fuzz.h"
 

@@ -17,6 +17,7 @@
 #include "base/json.h"
 #include "base/util.h"
 #include "cmd/client.h"
+#include "cmd/cmd.h"
 #include "helpers.h"
 #include "suites.h"
 

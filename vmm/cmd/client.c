@@ -16,6 +16,7 @@
 #include "base/api.h"
 #include "base/exit.h"
 #include "base/util.h"
+#include "cmd/cmd.h"
 
 /* The socket's commands are the subcommands: one list, api.c's. */
 bool client_command_known(const char *name)

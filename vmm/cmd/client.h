@@ -13,7 +13,7 @@
 #define CLIENT_SAVE_TIMEOUT_S 300
 #define CLIENT_TIMEOUT_MAX_S 86400
 
+/* Whether name is one of those commands, which cmd_client (cmd/cmd.h) carries out. */
 bool client_command_known(const char *name);
-int cmd_client(int argc, char **argv);
 
 #endif

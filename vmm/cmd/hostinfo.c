@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `vmm host-info`: what this host's KVM offers a guest, firmware registers first. */
-#include "cmd/hostinfo.h"
+#include "cmd/cmd.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,26 +14,13 @@
 #include "base/util.h"
 #include "firmware/fwregs.h"
 #include "firmware/psci.h"
+#include "kvm/caps.h"
 #include "kvm/fw_pins.h"
 #include "kvm/kvm.h"
 
-static const struct {
-	long cap;
-	const char *name;
-} reported_caps[] = {
-	{ KVM_CAP_ONE_REG, "KVM_CAP_ONE_REG" },
-	{ KVM_CAP_ARM_PSCI_0_2, "KVM_CAP_ARM_PSCI_0_2" },
-	{ KVM_CAP_DEVICE_CTRL, "KVM_CAP_DEVICE_CTRL" },
-	{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
-	{ KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING" },
-	{ KVM_CAP_ARM_VM_IPA_SIZE, "KVM_CAP_ARM_VM_IPA_SIZE" },
-	{ KVM_CAP_MAX_VCPUS, "KVM_CAP_MAX_VCPUS" },
-	{ KVM_CAP_ARM_SYSTEM_SUSPEND, "KVM_CAP_ARM_SYSTEM_SUSPEND" },
-};
-
 struct host_facts {
 	int api_version;
-	int cap_values[ARRAY_SIZE(reported_caps)];
+	int cap_values[KVM_CAPS_NR];
 	bool gic_v3, gic_v2;
 	unsigned int reg_list_size;
 	uint64_t *reg_list;
@@ -69,8 +56,8 @@ static int gather(int kvm_fd, struct host_facts *f)
 	size_t i;
 
 	f->api_version = kvm_api_version(kvm_fd);
-	for (i = 0; i < ARRAY_SIZE(reported_caps); i++)
-		f->cap_values[i] = kvm_check_extension(kvm_fd, reported_caps[i].cap);
+	for (i = 0; i < KVM_CAPS_NR; i++)
+		f->cap_values[i] = kvm_check_extension(kvm_fd, kvm_caps[i].cap);
 	ret = scratch_vcpu(kvm_fd, &vm_fd, &vcpu_fd);
 	if (ret)
 		goto out;
@@ -104,8 +91,8 @@ static void print_text(const struct host_facts *f, const struct utsname *u)
 	printf("KVM API version:  %d\n", f->api_version);
 	printf("GIC:              %s%s\n", f->gic_v3 ? "v3 " : "", f->gic_v2 ? "v2" : "");
 	printf("capabilities:\n");
-	for (i = 0; i < ARRAY_SIZE(reported_caps); i++)
-		printf("  %-28s %d\n", reported_caps[i].name, f->cap_values[i]);
+	for (i = 0; i < KVM_CAPS_NR; i++)
+		printf("  %-28s %d\n", kvm_caps[i].name, f->cap_values[i]);
 	printf("KVM_GET_REG_LIST: %u registers\n", f->reg_list_size);
 	printf("firmware registers (defaults):\n");
 	for (i = 0; i < f->nr_fw; i++) {
@@ -132,8 +119,8 @@ static void print_json(const struct host_facts *f, const struct utsname *u)
 	printf("  \"gic\": {\"v3\": %s, \"v2\": %s},\n", f->gic_v3 ? "true" : "false",
 	       f->gic_v2 ? "true" : "false");
 	printf("  \"capabilities\": {");
-	for (i = 0; i < ARRAY_SIZE(reported_caps); i++)
-		printf("%s\"%s\": %d", i ? ", " : "", reported_caps[i].name, f->cap_values[i]);
+	for (i = 0; i < KVM_CAPS_NR; i++)
+		printf("%s\"%s\": %d", i ? ", " : "", kvm_caps[i].name, f->cap_values[i]);
 	printf("},\n  \"reg_list_size\": %u,\n  \"firmware_registers\": [\n", f->reg_list_size);
 	for (i = 0; i < f->nr_fw; i++) {
 		fwreg_format_name(f->fw[i].id, name, sizeof(name));

@@ -7,10 +7,10 @@
 #include "base/exit.h"
 #include "base/json.h"
 #include "base/util.h"
+#include "cmd/cmd.h"
 #include "firmware/fwregs.h"
 #include "firmware/psci.h"
 #include "migrate/restore.h"
-#include "migrate/snapshot.h"
 #include "snapshot/format.h"
 
 static const enum snap_section_type section_types[] = {

@@ -20,16 +20,13 @@
 #include "base/ram_map.h"
 #include "base/term.h"
 #include "base/timeline.h"
-#include "board/boot.h"
-#include "board/fdt.h"
 #include "cpu/regs.h"
-#include "firmware/psci.h"
+#include "kvm/caps.h"
 #include "kvm/control.h"
 #include "kvm/fw_pins.h"
 #include "kvm/kvm.h"
 #include "kvm/regs.h"
 
-#define FDT_BUF_SIZE 0x10000
 #define KVM_API_VERSION_EXPECTED 12
 /* At exit, what the console still holds may take this long without progress, then is lost. */
 #define CONSOLE_FLUSH_IDLE_MS 1000
@@ -40,19 +37,6 @@
  * stalled; exit ends it).
  */
 static struct console_out vm_console;
-
-/* The capabilities vmm cannot run a guest without, each with what it is for. */
-static const struct {
-	long cap;
-	const char *name;
-	const char *why;
-} required_caps[] = {
-	{ KVM_CAP_ONE_REG, "KVM_CAP_ONE_REG", "to set registers" },
-	{ KVM_CAP_ARM_PSCI_0_2, "KVM_CAP_ARM_PSCI_0_2", "for PSCI CPU_ON and power-off" },
-	{ KVM_CAP_DEVICE_CTRL, "KVM_CAP_DEVICE_CTRL", "for the in-kernel GIC" },
-	{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT", "to pause vCPUs reliably" },
-	{ KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING", "to raise device interrupts" },
-};
 
 int vm_check_host(int kvm_fd, const struct vm_config *cfg)
 {
@@ -66,10 +50,10 @@ int vm_check_host(int kvm_fd, const struct vm_config *cfg)
 			version, KVM_API_VERSION_EXPECTED);
 		return VMM_EXIT_HOST;
 	}
-	for (i = 0; i < ARRAY_SIZE(required_caps); i++) {
-		if (kvm_check_extension(kvm_fd, required_caps[i].cap) <= 0) {
+	for (i = 0; i < KVM_CAPS_NR; i++) {
+		if (kvm_caps[i].needed_for && kvm_check_extension(kvm_fd, kvm_caps[i].cap) <= 0) {
 			vmm_err("this host's KVM lacks %s, needed %s; use a newer host kernel",
-				required_caps[i].name, required_caps[i].why);
+				kvm_caps[i].name, kvm_caps[i].needed_for);
 			return VMM_EXIT_HOST;
 		}
 	}
@@ -167,24 +151,6 @@ int vm_map_ram(struct vm *vm, int fd, uint64_t offset)
 	return ret;
 }
 
-/* What every boot gives a vCPU; secondaries wait powered off for the guest's PSCI CPU_ON. */
-static int vm_boot_vcpu_inits(struct vm *vm, struct kvm_vcpu_init *inits)
-{
-	unsigned int i;
-	int ret = kvm_preferred_target(vm->vm_fd, &inits[0]);
-
-	if (ret)
-		return ret;
-	/* Without PSCI_0_2 KVM offers PSCI 0.1 and nothing later. */
-	if (vm->cfg->fw.psci_version != PSCI_V_0_1)
-		inits[0].features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
-	for (i = 1; i < vm->cfg->nr_cpus; i++) {
-		inits[i] = inits[0];
-		inits[i].features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
-	}
-	return 0;
-}
-
 int vm_add_vcpus(struct vm *vm, const struct kvm_vcpu_init *inits)
 {
 	unsigned int i;
@@ -214,57 +180,6 @@ int vm_add_vcpus(struct vm *vm, const struct kvm_vcpu_init *inits)
 		 vm->machine.gic_version, vm->nr_vcpus,
 		 (unsigned long long)(vm->cfg->ram_size >> 20), vm->ipa_bits ? vm->ipa_bits : 40);
 	return 0;
-}
-
-static int vm_read_psci_version(struct vm *vm)
-{
-	uint64_t version;
-	int ret = kvm_get_reg_u64(vm->vcpus[0].fd, REG_PSCI_VERSION, &version);
-
-	if (ret)
-		return ret;
-	vm->machine.psci_version = version;
-	return 0;
-}
-
-static int vm_load_guest(struct vm *vm)
-{
-	const struct boot_layout *l = &vm->boot->layout;
-	struct vcpu *boot_cpu = &vm->vcpus[0];
-	char *bootargs;
-	void *fdt;
-	int ret;
-
-	bootargs = boot_cmdline(vm->cfg->cmdline, UART_BASE);
-	fdt = calloc(1, FDT_BUF_SIZE);
-	if (!bootargs || !fdt) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	vm->machine.layout = *l;
-	vm->machine.bootargs = bootargs;
-	ret = fdt_build(&vm->machine, fdt, FDT_BUF_SIZE);
-	vm->machine.bootargs = NULL;
-	if (ret)
-		goto out;
-	timeline_mark("device tree");
-	ret = boot_load(vm->ram, l, &vm->boot->kernel, &vm->boot->initrd, fdt, FDT_BUF_SIZE);
-	if (ret)
-		goto out;
-	timeline_mark("kernel and initrd copied");
-	vmm_note(vm->cfg->verbose, "kernel at 0x%llx, initrd at 0x%llx (%llu bytes), dtb at 0x%llx",
-		 (unsigned long long)l->kernel_addr, (unsigned long long)l->initrd_addr,
-		 (unsigned long long)l->initrd_size, (unsigned long long)l->fdt_addr);
-	vmm_note(vm->cfg->verbose, "bootargs: %s", bootargs);
-
-	/* booting.rst: x0 = dtb address, x1-x3 = 0, enter at the image's first byte. */
-	ret = kvm_set_reg_u64(boot_cpu->fd, REG_CORE_PC, l->kernel_addr);
-	if (!ret)
-		ret = kvm_set_reg_u64(boot_cpu->fd, REG_CORE_X(0), l->fdt_addr);
-out:
-	free(bootargs);
-	free(fdt);
-	return ret;
 }
 
 /* SYSTEM_SUSPEND is part of the firmware the guest sees, so it is offered only when asked. */
@@ -324,58 +239,6 @@ int vm_setup(struct vm *vm, const struct vm_config *cfg, int kvm_fd, unsigned in
 	if (vm->run_size <= 0 || vm->event_fd < 0)
 		return vm_fail("cannot set up the VM", -errno, VMM_EXIT_INTERNAL);
 	timeline_mark("VM");
-	return 0;
-}
-
-/* What each vCPU holds before it first runs: restore tells a reset value from a guest's. */
-static int vm_record_reset_values(struct vm *vm)
-{
-	unsigned int i;
-	int ret = 0;
-
-	for (i = 0; i < vm->nr_vcpus && !ret; i++)
-		ret = vcpu_regs_read(vm->vcpus[i].fd, NULL, &vm->vcpus[i].reset);
-	return ret;
-}
-
-int vm_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd, const struct boot_files *boot)
-{
-	struct kvm_vcpu_init inits[LAYOUT_MAX_CPUS];
-	int ret;
-
-	ret = vm_setup(vm, cfg, kvm_fd, layout_ipa_bits(cfg->ram_size));
-	if (ret)
-		return ret;
-	vm->boot = boot;
-	ret = vm_map_ram(vm, -1, 0);
-	if (ret)
-		return vm_fail("cannot map guest RAM", ret, VMM_EXIT_HOST);
-	ret = vm_boot_vcpu_inits(vm, inits);
-	if (ret)
-		return vm_fail("cannot learn the host's preferred vCPU type", ret, VMM_EXIT_HOST);
-	ret = vm_add_vcpus(vm, inits);
-	ret = ret ?: vm_enable_system_suspend(vm);
-	ret = ret ?: fw_pins_apply(vm);
-	if (ret)
-		return ret;
-	ret = vm_read_psci_version(vm);
-	if (ret)
-		return vm_fail("cannot read the PSCI version", ret, VMM_EXIT_HOST);
-	timeline_mark("firmware pins");
-	/* Only a save needs them, and only the control socket asks for one. */
-	if (cfg->api_socket) {
-		ret = vm_record_reset_values(vm);
-		if (ret)
-			return vm_fail("cannot read the vCPU registers", ret, VMM_EXIT_HOST);
-		timeline_mark("reset values");
-	}
-	ret = machine_add_board_devices(&vm->machine);
-	if (ret)
-		return vm_fail("cannot create the devices", ret, VMM_EXIT_INTERNAL);
-	timeline_mark("devices");
-	ret = vm_load_guest(vm);
-	if (ret)
-		return vm_fail("cannot load the guest", ret, VMM_EXIT_INTERNAL);
 	return 0;
 }
 

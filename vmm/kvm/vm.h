@@ -8,20 +8,11 @@
 
 #include "base/config.h"
 #include "base/util.h"
-#include "board/image.h"
 #include "board/machine.h"
 #include "kvm/vcpu.h"
 
 struct api_server;
 struct fwreg_value;
-
-/* What `vmm run` loaded before dropping its privileges; kept for reboots. */
-struct boot_files {
-	struct input_file kernel;
-	struct input_file initrd;
-	struct arm64_image image;
-	struct boot_layout layout;
-};
 
 struct vm;
 
@@ -41,7 +32,6 @@ struct vm_idle_task {
 /* The VM object: the only mutable state vmm has. */
 struct vm {
 	const struct vm_config *cfg;
-	const struct boot_files *boot;
 	int kvm_fd;
 	int vm_fd;
 	int gic_fd;
@@ -86,8 +76,7 @@ struct vm {
 
 /* Each returns 0, or a VMM_EXIT_* status after printing why. */
 int vm_check_host(int kvm_fd, const struct vm_config *cfg);
-int vm_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd, const struct boot_files *boot);
-/* The parts of vm_create that a restore shares. */
+/* The steps of vm_build (kvm/lifecycle.h), which loaders call too. */
 int vm_setup(struct vm *vm, const struct vm_config *cfg, int kvm_fd, unsigned int ipa_bits);
 int vm_map_ram(struct vm *vm, int fd, uint64_t offset); /* -errno */
 int vm_add_vcpus(struct vm *vm, const struct kvm_vcpu_init *inits);
@@ -102,7 +91,7 @@ int vm_run(struct vm *vm);
  * failed, which has then requested the VM's exit.
  */
 bool vm_idle_finish(struct vm *vm);
-/* Before a restarting guest's next VM; the last VM is left to exit() (main.c says why). */
+/* Before a restarting guest's next VM; the last VM is left to exit() (cmd/start.c says why). */
 void vm_destroy(struct vm *vm);
 
 /* From any thread: the first caller decides the status; every vCPU is then stopped. */

@@ -18,8 +18,10 @@
 #include "base/timeline.h"
 #include "base/util.h"
 #include "firmware/fwregs.h"
+#include "firmware/psci.h"
 #include "kvm/gic_state.h"
 #include "kvm/kvm.h"
+#include "kvm/lifecycle.h"
 #include "kvm/vm.h"
 #include "migrate/regpolicy.h"
 #include "migrate/restore.h"
@@ -325,54 +327,79 @@ void restore_check_memory_later(struct vm *vm, struct snap_reader *r, const char
 	vm->idle = (struct vm_idle_task){ .step = memory_check_step, .ctx = &memory_check };
 }
 
-int vm_restore_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd,
-		      struct snap_reader *r, const struct restore_config *rc)
+static unsigned int restore_ipa_bits(const struct vm_config *cfg, void *ctx)
 {
-	struct kvm_vcpu_init inits[LAYOUT_MAX_CPUS], preferred;
+	const struct restore_config *rc = ((struct restore_load *)ctx)->rc;
+
+	(void)cfg;
+	return rc->ipa_bits ? rc->ipa_bits : layout_ipa_bits(rc->ram_size);
+}
+
+static int restore_map_ram(struct vm *vm, void *ctx)
+{
+	struct snap_reader *r = ((struct restore_load *)ctx)->r;
 	struct snap_memory mem;
-	struct saved_vcpu *saved;
-	char why[256] = "";
-	unsigned int i;
 	int ret;
 
-	ret = vm_setup(vm, cfg, kvm_fd, rc->ipa_bits ? rc->ipa_bits : layout_ipa_bits(rc->ram_size));
-	if (ret)
-		return ret;
-	if (snap_reader_memory(r, &mem) || mem.gpa != RAM_BASE || mem.size != cfg->ram_size)
+	if (snap_reader_memory(r, &mem) || mem.gpa != RAM_BASE || mem.size != vm->cfg->ram_size)
 		return vm_fail("snapshot refused: its memory section", -EINVAL, VMM_EXIT_SNAPSHOT);
 	ret = vm_map_ram(vm, snap_reader_fd(r), mem.file_offset);
 	if (ret)
 		return vm_fail("cannot map guest RAM from the snapshot", ret, VMM_EXIT_HOST);
+	return 0;
+}
+
+static int restore_vcpu_inits(struct vm *vm, void *ctx, struct kvm_vcpu_init *inits)
+{
+	struct restore_load *l = ctx;
+	struct kvm_vcpu_init preferred;
+	char why[256] = "";
+	unsigned int i;
+	int ret;
+
 	ret = kvm_preferred_target(vm->vm_fd, &preferred);
 	if (ret)
 		return vm_fail("cannot learn the host's preferred vCPU type", ret, VMM_EXIT_HOST);
-	saved = calloc(rc->nr_cpus, sizeof(*saved));
-	if (!saved)
+	l->saved = calloc(l->rc->nr_cpus, sizeof(*l->saved));
+	if (!l->saved)
 		return vm_fail("cannot read the vCPUs", -ENOMEM, VMM_EXIT_INTERNAL);
-	for (i = 0, ret = 0; i < rc->nr_cpus && !ret; i++) {
-		ret = snap_read_vcpu(r, i, &saved[i], why, sizeof(why));
+	for (i = 0, ret = 0; i < l->rc->nr_cpus && !ret; i++) {
+		ret = snap_read_vcpu(l->r, i, &l->saved[i], why, sizeof(why));
 		/* The CPU type is this host's; the features are the guest's. */
 		inits[i] = preferred;
-		memcpy(inits[i].features, saved[i].features, sizeof(inits[i].features));
+		memcpy(inits[i].features, l->saved[i].features, sizeof(inits[i].features));
 	}
+	if (ret == -ENOMEM)
+		return vm_fail("cannot read the vCPUs", ret, VMM_EXIT_INTERNAL);
 	if (ret) {
-		snap_saved_vcpus_free(saved, rc->nr_cpus);
-		if (ret == -ENOMEM)
-			return vm_fail("cannot read the vCPUs", ret, VMM_EXIT_INTERNAL);
 		vmm_err("snapshot refused: %s", why);
 		return VMM_EXIT_SNAPSHOT;
 	}
 	timeline_mark("vCPU sections read");
-	ret = vm_add_vcpus(vm, inits);
-	ret = ret ?: vm_enable_system_suspend(vm);
+	return 0;
+}
+
+/* Every saved register: the plan writes the firmware's first (regpolicy.c). */
+static int restore_registers(struct vm *vm, void *ctx)
+{
+	struct restore_load *l = ctx;
+	unsigned int i;
+	int ret = 0;
+
 	for (i = 0; i < vm->nr_vcpus && !ret; i++)
-		ret = apply_vcpu(vm, &vm->vcpus[i], &saved[i]);
-	snap_saved_vcpus_free(saved, rc->nr_cpus);
+		ret = apply_vcpu(vm, &vm->vcpus[i], &l->saved[i]);
 	if (ret)
 		return ret;
 	timeline_mark("vCPU registers");
-	vm->machine.psci_version = rc->psci_version;
-	ret = apply_gic(vm, r);
+	vm->machine.psci_version = l->rc->psci_version;
+	return 0;
+}
+
+static int restore_gic_and_devices(struct vm *vm, void *ctx)
+{
+	struct snap_reader *r = ((struct restore_load *)ctx)->r;
+	int ret = apply_gic(vm, r);
+
 	if (ret)
 		return ret;
 	timeline_mark("vGIC state");
@@ -383,3 +410,45 @@ int vm_restore_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd,
 	timeline_mark("devices");
 	return ret;
 }
+
+static int restore_ready(struct vm *vm, void *ctx)
+{
+	struct restore_load *l = ctx;
+	const struct restore_config *rc = l->rc;
+
+	if (!l->check) {
+		restore_check_memory_later(vm, l->r, l->path);
+		return 0;
+	}
+	printf("vmm: the snapshot can be restored on this host: %u vCPUs, %lluM RAM, PSCI %u.%u\n",
+	       rc->nr_cpus, (unsigned long long)(rc->ram_size >> 20),
+	       PSCI_V_MAJOR(rc->psci_version), PSCI_V_MINOR(rc->psci_version));
+	return VM_LOADER_NO_RUN;
+}
+
+/* A guest that stopped before the memory check ended: the check still decides. */
+static int restore_ran(struct vm *vm, void *ctx, int status)
+{
+	(void)ctx;
+	return vm_idle_finish(vm) ? status : VMM_EXIT_SNAPSHOT;
+}
+
+static void restore_finish(void *ctx)
+{
+	struct restore_load *l = ctx;
+
+	if (l->saved)
+		snap_saved_vcpus_free(l->saved, l->rc->nr_cpus);
+	l->saved = NULL;
+}
+
+const struct vm_loader_ops restore_loader_ops = {
+	.ipa_bits = restore_ipa_bits,
+	.map_ram = restore_map_ram,
+	.vcpu_inits = restore_vcpu_inits,
+	.firmware = restore_registers,
+	.load = restore_gic_and_devices,
+	.ready = restore_ready,
+	.ran = restore_ran,
+	.finish = restore_finish,
+};

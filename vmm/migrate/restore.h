@@ -10,6 +10,7 @@
 
 struct vm;
 struct vm_config;
+struct vm_loader_ops;
 struct snap_reader;
 struct snap_writer;
 
@@ -47,9 +48,22 @@ int snap_read_vcpu(struct snap_reader *r, unsigned int i, struct saved_vcpu *v, 
 		   size_t why_len);
 void snap_saved_vcpus_free(struct saved_vcpu *v, unsigned int nr);
 
-/* Builds the VM and loads every piece of state; returns 0 or an exit status, after printing. */
-int vm_restore_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd,
-		      struct snap_reader *r, const struct restore_config *rc);
+/*
+ * A snapshot as the state a VM is loaded with: restore_loader_ops with a
+ * struct restore_load as ctx (kvm/lifecycle.h). RAM is mapped from the file;
+ * the vCPUs are created as the snapshot says, then get their registers (the
+ * firmware's first), the vGIC and the devices their sections. With check, the
+ * VM is built and loaded, then not run: one line says this host can restore it.
+ */
+struct restore_load {
+	struct snap_reader *r;
+	const struct restore_config *rc;
+	const char *path;
+	bool check;
+	struct saved_vcpu *saved; /* read with the vCPUs' creation, freed once applied */
+};
+extern const struct vm_loader_ops restore_loader_ops;
+
 /*
  * The memory CRC the reader deferred (SNAP_READ_DEFER_MEMORY_CRC), as the VM's
  * idle task: it runs while the guest does. A mismatch stops the VM with

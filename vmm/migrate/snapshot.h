@@ -12,7 +12,4 @@ struct vm;
  */
 int vm_save(struct vm *vm, const char *path, char *why, size_t why_len);
 
-/* `vmm inspect FILE [--json]`. */
-int cmd_inspect(int argc, char **argv);
-
 #endif

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `vmm restore FILE`: the VM a snapshot holds, recreated on this host and run. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/api.h"
+#include "base/config.h"
+#include "base/exit.h"
+#include "base/timeline.h"
+#include "base/util.h"
+#include "cmd/cmd.h"
+#include "cmd/start.h"
+#include "kvm/kvm.h"
+#include "kvm/lifecycle.h"
+#include "kvm/vm.h"
+#include "migrate/restore.h"
+#include "snapshot/format.h"
+
+struct restore_args {
+	const char *path;
+	bool check;
+};
+
+static int parse_restore_args(int argc, char **argv, struct vm_config *cfg, struct restore_args *a)
+{
+	static const struct option opts[] = {
+		{ "api-socket", required_argument, NULL, 's' }, { "check", no_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },		{ "help", no_argument, NULL, 'h' },
+		{ "user", required_argument, NULL, 'u' },	{ "seccomp", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },		{ NULL, 0, NULL, 0 },
+	};
+	char why[160];
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":v", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			free(cfg->api_socket);
+			cfg->api_socket = strdup(optarg);
+			break;
+		case 'c':
+			a->check = true;
+			break;
+		case 'v':
+			cfg->verbose = true;
+			break;
+		case 'j':
+			cfg->json = true;
+			break;
+		case 'u':
+		case 'S':
+			if (!config_set(cfg, "sandbox", c == 'u' ? "user" : "seccomp", optarg, why,
+					sizeof(why)))
+				break;
+			vmm_err("restore: --%s %s: %s", c == 'u' ? "user" : "seccomp", optarg, why);
+			return VMM_EXIT_USAGE;
+		case 'h':
+			printf("usage: vmm restore FILE [--api-socket PATH] [--check] [-v] [--json]\n"
+			       "                   [--user UID[:GID]] [--seccomp on|off]\n"
+			       "Recreate the VM a snapshot holds and run it; --check only says whether\n"
+			       "this host can, and exits 0 if so. -v and --json as for vmm run.\n");
+			return -1;
+		default:
+			vmm_err("restore: bad option %s; see vmm restore --help", argv[optind - 1]);
+			return VMM_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		vmm_err("restore: give exactly one snapshot FILE; see vmm restore --help");
+		return VMM_EXIT_USAGE;
+	}
+	a->path = argv[optind];
+	return 0;
+}
+
+/* The machine the snapshot describes, as vm_config: what vm_setup and friends read. */
+static int restore_config_apply(const struct restore_config *rc, struct vm_config *cfg)
+{
+	cfg->nr_cpus = rc->nr_cpus;
+	cfg->ram_size = rc->ram_size;
+	cfg->fw.psci_version = rc->psci_version;
+	cfg->fw.system_suspend = rc->system_suspend;
+	cfg->cmdline = strdup(rc->cmdline);
+	return cfg->cmdline ? 0 : -ENOMEM;
+}
+
+static int run_snapshot(const struct vm_config *cfg, int kvm_fd, struct api_server *api,
+			struct snap_reader *r, const struct restore_config *rc,
+			const struct restore_args *args)
+{
+	struct restore_load load = { .r = r, .rc = rc, .path = args->path, .check = args->check };
+	struct vm_loader loader = { .ops = &restore_loader_ops, .ctx = &load };
+
+	return start_lifecycle(cfg, kvm_fd, api, &loader);
+}
+
+int cmd_restore(int argc, char **argv)
+{
+	struct api_server api = { .listen_fd = -1, .client_fd = -1 };
+	struct restore_args args = { 0 };
+	struct restore_config rc;
+	struct snap_reader *r = NULL;
+	struct vm_config cfg;
+	char why[256] = "";
+	int kvm_fd = -1, status, ret;
+
+	config_init(&cfg);
+	status = parse_restore_args(argc, argv, &cfg, &args);
+	if (status)
+		goto out;
+	timeline_mark("command line");
+	/*
+	 * The memory's CRC costs what the guest's data costs: a restore checks it
+	 * while the guest runs (restore_check_memory_later), --check before it.
+	 */
+	ret = snap_reader_open_flags(&r, args.path, args.check ? 0 : SNAP_READ_DEFER_MEMORY_CRC,
+				     why, sizeof(why));
+	if (!ret)
+		ret = restore_read_config(r, &rc, why, sizeof(why));
+	if (ret) {
+		vmm_err("snapshot %s refused: %s", args.path, why[0] ? why : strerror(-ret));
+		status = VMM_EXIT_SNAPSHOT;
+		goto summary;
+	}
+	timeline_mark("snapshot opened and checked");
+	vmm_note(cfg.verbose, "snapshot saved by vmm %s on Linux %s",
+		 snap_reader_header(r)->vmm_version, snap_reader_header(r)->host_release);
+	status = restore_config_apply(&rc, &cfg) ? VMM_EXIT_INTERNAL : 0;
+	kvm_fd = status ? -1 : kvm_open_reporting();
+	if (!status && kvm_fd < 0)
+		status = VMM_EXIT_HOST;
+	timeline_mark("open /dev/kvm");
+	status = status ?: vm_check_host(kvm_fd, &cfg);
+	timeline_mark("host checks");
+	status = status ?: start_prepare(&cfg, &api);
+	status = status ?: run_snapshot(&cfg, kvm_fd, &api, r, &rc, &args);
+summary:
+	start_summary(&cfg, status);
+out:
+	status = status < 0 ? 0 : status;
+	api_server_close(&api);
+	/* The reader's descriptor is the restored RAM's file: it stays open until exit. */
+	config_free(&cfg);
+	return status;
+}
