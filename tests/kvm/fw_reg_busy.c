@@ -36,15 +36,10 @@ static uint64_t other_value(uint64_t id, uint64_t value)
 	return value ? 0 : 1;
 }
 
-static const struct fwreg_value *find_reg(const struct fwreg_value *regs, unsigned int nr,
-					  uint64_t id)
+/* A register's value; false when this host's KVM does not have it. */
+static bool read_reg(struct vm *vm, uint64_t id, uint64_t *value)
 {
-	unsigned int i;
-
-	for (i = 0; i < nr; i++)
-		if (regs[i].id == id)
-			return &regs[i];
-	return NULL;
+	return kvm_get_reg_u64(vm->vcpus[0].fd, id, value) == 0;
 }
 
 /* The first KVM_RUN: the guest's first MMIO store brings it back. */
@@ -58,19 +53,19 @@ static bool run_once(struct vm *vm)
 			strerror(-ret), vm->vcpus[0].run->exit_reason);
 }
 
-static void check_ioctl_busy(struct vm *vm, const struct fwreg_value *regs, unsigned int nr)
+static void check_ioctl_busy(struct vm *vm)
 {
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(busy_regs); i++) {
-		const struct fwreg_value *r = find_reg(regs, nr, busy_regs[i].id);
+		uint64_t id = busy_regs[i].id, value;
 		int ret;
 
-		if (!r) {
-			kt_skip(busy_regs[i].what, "this host's KVM does not list the register");
+		if (!read_reg(vm, id, &value)) {
+			kt_skip(busy_regs[i].what, "this host's KVM does not have the register");
 			continue;
 		}
-		ret = kvm_set_reg_u64(vm->vcpus[0].fd, r->id, other_value(r->id, r->value));
+		ret = kvm_set_reg_u64(vm->vcpus[0].fd, id, other_value(id, value));
 		kt_check(ret == -EBUSY, busy_regs[i].what, "expected %s, got %s", strerror(EBUSY),
 			 ret ? strerror(-ret) : "success");
 	}
@@ -110,35 +105,35 @@ static unsigned int join_lines(char *s)
 }
 
 /* What this host does with a new PSCI version after the first run: said, not judged. */
-static void note_psci_after_run(struct vm *vm, const struct fwreg_value *regs, unsigned int nr)
+static void note_psci_after_run(struct vm *vm)
 {
-	const struct fwreg_value *r = find_reg(regs, nr, REG_PSCI_VERSION);
+	uint64_t value;
 	int ret;
 
-	if (!r)
+	if (!read_reg(vm, REG_PSCI_VERSION, &value))
 		return;
-	ret = kvm_set_reg_u64(vm->vcpus[0].fd, r->id, other_value(r->id, r->value));
+	ret = kvm_set_reg_u64(vm->vcpus[0].fd, REG_PSCI_VERSION,
+			      other_value(REG_PSCI_VERSION, value));
 	printf("# PSCI_VERSION written after the first KVM_RUN: %s\n",
 	       ret ? strerror(-ret) : "accepted (KVM fixes only the bitmap registers)");
-	kvm_set_reg_u64(vm->vcpus[0].fd, r->id, r->value);
+	kvm_set_reg_u64(vm->vcpus[0].fd, REG_PSCI_VERSION, value);
 }
 
-static void check_pin_refused(struct vm *vm, struct vm_config *cfg, const struct fwreg_value *regs,
-			      unsigned int nr)
+static void check_pin_refused(struct vm *vm, struct vm_config *cfg)
 {
 	const char *what = "fw_pins_apply after the first KVM_RUN refuses in one line";
-	const struct fwreg_value *r = find_reg(regs, nr, FWREG_STD_BMAP);
 	char err[1024];
 	unsigned int lines;
+	uint64_t value;
 	int status;
 
-	if (!r) {
-		kt_skip(what, "this host's KVM does not list STD_BMAP");
+	if (!read_reg(vm, FWREG_STD_BMAP, &value)) {
+		kt_skip(what, "this host's KVM does not have STD_BMAP");
 		return;
 	}
 	cfg->fw.nr = 1;
-	cfg->fw.pin[0].reg_id = r->id;
-	cfg->fw.pin[0].value = other_value(r->id, r->value);
+	cfg->fw.pin[0].reg_id = FWREG_STD_BMAP;
+	cfg->fw.pin[0].value = other_value(FWREG_STD_BMAP, value);
 	status = capture(STDERR_FILENO, fw_pins_apply, vm, err, sizeof(err));
 	lines = join_lines(err);
 	kt_check(status == VMM_EXIT_FIRMWARE && lines == 1 && strstr(err, "STD_BMAP") &&
@@ -151,25 +146,13 @@ static void check_pin_refused(struct vm *vm, struct vm_config *cfg, const struct
 
 int main(void)
 {
-	struct fwreg_value *regs = NULL;
 	struct vm_config cfg;
 	struct vm vm;
-	unsigned int nr = 0;
-	int kvm_fd = kt_open_kvm();
-	int ret;
 
-	if (kvm_fd < 0)
-		return kt_done();
-	ret = kt_vm_create(&vm, &cfg, kvm_fd, 1);
-	ret = ret ?: fw_pins_read(vm.vcpus[0].fd, &regs, &nr);
-	if (!kt_check(!ret, "create a VM and read its firmware registers", "expected 0, got %d",
-		      ret))
-		return kt_done();
-	if (run_once(&vm)) {
-		check_ioctl_busy(&vm, regs, nr);
-		note_psci_after_run(&vm, regs, nr);
-		check_pin_refused(&vm, &cfg, regs, nr);
+	if (kt_vm_ready(&vm, &cfg, 1) && run_once(&vm)) {
+		check_ioctl_busy(&vm);
+		note_psci_after_run(&vm);
+		check_pin_refused(&vm, &cfg);
 	}
-	free(regs);
 	return kt_done();
 }

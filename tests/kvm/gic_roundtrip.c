@@ -138,14 +138,8 @@ int main(void)
 {
 	struct vm_config cfg1, cfg2;
 	struct vm first, second;
-	int kvm_fd = kt_open_kvm();
-	int ret;
 
-	if (kvm_fd < 0)
-		return kt_done();
-	ret = kt_vm_create(&first, &cfg1, kvm_fd, NR_CPUS);
-	ret = ret ?: kt_vm_create(&second, &cfg2, kvm_fd, NR_CPUS);
-	if (!kt_check(!ret, "create two VMs with a vGIC", "expected 0, got %d", ret))
+	if (!kt_vm_ready(&first, &cfg1, NR_CPUS) || !kt_vm_ready(&second, &cfg2, NR_CPUS))
 		return kt_done();
 	/* gic_state_save speaks the GICv3 attribute groups only. */
 	if (first.machine.gic_version != 3)

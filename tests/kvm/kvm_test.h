@@ -135,13 +135,24 @@ static inline int kt_vm_create(struct vm *vm, struct vm_config *cfg, int kvm_fd,
 	return ret ?: kt_vcpus_enter_loop(vm);
 }
 
-/* /dev/kvm, or a failed check that says why (every test needs it). */
-static inline int kt_open_kvm(void)
+/*
+ * /dev/kvm (opened once) and a VM of nr_cpus from kt_vm_create, as one check:
+ * false when either failed, which the check has said.
+ */
+static inline bool kt_vm_ready(struct vm *vm, struct vm_config *cfg, unsigned int nr_cpus)
 {
-	int fd = kvm_open_reporting();
+	static int kvm_fd = -1;
+	int ret = 0;
 
-	kt_check(fd >= 0, "open /dev/kvm", "expected a descriptor, got %s", strerror(-fd));
-	return fd;
+	if (kvm_fd < 0)
+		kvm_fd = kvm_open_reporting();
+	if (kvm_fd < 0)
+		ret = kvm_fd;
+	else
+		ret = kt_vm_create(vm, cfg, kvm_fd, nr_cpus);
+	return kt_check(!ret, "create a VM at the test loop", "expected 0 (%u vCPUs), got %d: %s",
+			nr_cpus, ret,
+			ret < 0 ? strerror(-ret) : "the exit status vmm would end with");
 }
 
 #endif

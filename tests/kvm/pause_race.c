@@ -178,20 +178,15 @@ int main(void)
 {
 	struct vm_config cfg;
 	struct vm vm;
-	int kvm_fd = kt_open_kvm();
 	int ret;
 
-	if (kvm_fd < 0)
+	if (!kt_vm_ready(&vm, &cfg, NR_CPUS))
 		return kt_done();
 	/* vm_pause relies on it (vm.c's required capabilities): without it there is no test. */
-	if (kvm_check_extension(kvm_fd, KVM_CAP_IMMEDIATE_EXIT) <= 0) {
+	if (kvm_check_extension(vm.vm_fd, KVM_CAP_IMMEDIATE_EXIT) <= 0) {
 		kt_skip("1000 pauses each return 0", "this host lacks KVM_CAP_IMMEDIATE_EXIT");
 		return kt_done();
 	}
-	ret = kt_vm_create(&vm, &cfg, kvm_fd, NR_CPUS);
-	if (!kt_check(!ret, "create a VM with 2 vCPUs in a loop of MMIO exits",
-		      "expected 0, got %d", ret))
-		return kt_done();
 	ret = start_vcpus(&vm);
 	if (kt_check(!ret, "start the vCPU threads", "expected 0, got %s", strerror(-ret)) &&
 	    kt_check(all_moved(&vm, (uint64_t[NR_CPUS]){ 0 }), "the guest runs on every vCPU",
