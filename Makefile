@@ -67,6 +67,20 @@ build/vmm-faults: $(ARM_OBJS) build/arm64/tests/boot/faults.o
 	@echo "  LD      $@"
 	$(Q)$(CROSS_COMPILE)gcc -static -Wl,--wrap=poll -o $@ $^ $(ARM_SYSROOT_FLAGS) $(ARM_LDLIBS)
 
+# The KVM-level tests (tests/README.md): one program per tests/kvm/*.c, linked with vmm's
+# objects but main.o, run inside the emulated host by tests/boot/kvm.sh.
+KVM_TEST_BINS := $(patsubst tests/kvm/%.c,build/kvm-tests/%,$(wildcard tests/kvm/*.c))
+KVM_TEST_LIB_OBJS := $(filter-out build/arm64/vmm/main.o,$(ARM_OBJS))
+.PHONY: kvm-tests
+.PRECIOUS: build/arm64/tests/kvm/%.o
+
+kvm-tests: $(KVM_TEST_BINS)
+
+build/kvm-tests/%: build/arm64/tests/kvm/%.o $(KVM_TEST_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CROSS_COMPILE)gcc -static -o $@ $^ $(ARM_SYSROOT_FLAGS) $(ARM_LDLIBS)
+
 build/arm64/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
@@ -152,7 +166,7 @@ images:
 	guest-images/build
 	$(MAKE) -C guest-images/probe O=$(CURDIR)/build/images
 
-boot: build/vmm build/vmm-faults images
+boot: build/vmm build/vmm-faults kvm-tests images
 	tests/boot/run-all
 
 check: deps
@@ -173,5 +187,6 @@ format:
 clean:
 	rm -rf build/arm64 build/native build/vmm build/vmm-faults build/unit-tests build/fuzz/obj $(FUZZ_BINS)
 
--include $(ARM_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d) \
+-include $(ARM_OBJS:.o=.d) $(KVM_TEST_BINS:build/kvm-tests/%=build/arm64/tests/kvm/%.d) \
+	$(NATIVE_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d) \
 	build/fuzz/make-seeds.d

@@ -4,10 +4,14 @@
 #define VMM_TESTS_UNIT_HELPERS_H
 
 #include <check.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "base/cli.h"
+#include "base/config.h"
 
 #define TEMP_PATH_TEMPLATE "/tmp/vmm-unit-XXXXXX"
 
@@ -70,6 +74,70 @@ static inline unsigned int count_lines(const char *text)
 	for (; *text; text++)
 		lines += *text == '\n';
 	return lines;
+}
+
+/*
+ * Where a suite that parses vmm's configuration keeps a call's surroundings:
+ * the config it fills, the temporary INI file ("" when none), and what the
+ * last call printed (out NULL: stdout is only kept out of the test log).
+ */
+struct cli_capture {
+	struct vm_config *cfg;
+	char *ini_path; /* sizeof(TEMP_PATH_TEMPLATE) bytes */
+	char *err;
+	size_t err_size;
+	char *out;
+	size_t out_size;
+};
+
+#define CLI_CAPTURE_MAX_ARGS 32
+
+/*
+ * `vmm run ARGS...`, NULL-terminated; "@INI" stands for c->ini_path. A suite
+ * names it run_cli: #define run_cli(...) cli_capture_run(&its_capture, __VA_ARGS__)
+ */
+static inline enum cli_result __attribute__((sentinel))
+cli_capture_run(const struct cli_capture *c, const char *arg, ...)
+{
+	struct output_capture out, err;
+	char *argv[CLI_CAPTURE_MAX_ARGS + 1] = { "run" };
+	enum cli_result res;
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, arg);
+	for (; arg; arg = va_arg(ap, const char *)) {
+		ck_assert_msg(argc < CLI_CAPTURE_MAX_ARGS, "run_cli: more than %d arguments",
+			      CLI_CAPTURE_MAX_ARGS);
+		argv[argc++] = (char *)(strcmp(arg, "@INI") ? arg : c->ini_path);
+	}
+	va_end(ap);
+	argv[argc] = NULL;
+
+	output_capture_begin(&out, STDOUT_FILENO);
+	output_capture_begin(&err, STDERR_FILENO);
+	res = cli_parse_run(argc, argv, c->cfg);
+	if (c->ini_path[0])
+		unlink(c->ini_path); /* now, so that a failed check leaves nothing in /tmp */
+	snprintf(c->err, c->err_size, "%s", output_capture_end(&err));
+	output_capture_end(&out);
+	if (c->out)
+		snprintf(c->out, c->out_size, "%s", out.text);
+	return res;
+}
+
+/* config_load_file of an INI file holding text, written to c->ini_path and removed after. */
+static inline int cli_capture_load_ini(const struct cli_capture *c, const char *text)
+{
+	struct output_capture err;
+	int ret;
+
+	temp_file_create(c->ini_path, text, strlen(text));
+	output_capture_begin(&err, STDERR_FILENO);
+	ret = config_load_file(c->cfg, c->ini_path);
+	unlink(c->ini_path);
+	snprintf(c->err, c->err_size, "%s", output_capture_end(&err));
+	return ret;
 }
 
 #endif

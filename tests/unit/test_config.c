@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* config_set, config_load_file and cli_parse_run: defaults, options, the INI file, precedence. */
 #include <errno.h>
-#include <stdarg.h>
 
 #include "base/cli.h"
 #include "base/config.h"
@@ -9,13 +8,13 @@
 #include "helpers.h"
 #include "suites.h"
 
-#define MAX_ARGS 32
-
 static struct vm_config cfg;
 static char ini_path[sizeof(TEMP_PATH_TEMPLATE)];
 /* What the last call printed: vmm's one-line errors, --help's usage. */
 static char last_stderr[2048];
 static char last_stdout[2048];
+static const struct cli_capture capture = { &cfg, ini_path, last_stderr, sizeof(last_stderr),
+					    last_stdout, sizeof(last_stdout) };
 
 static void config_setup(void)
 {
@@ -37,43 +36,11 @@ static void write_ini(const char *text)
 }
 
 /* `vmm run ARGS...`, NULL-terminated; "@INI" stands for the temporary config file. */
-static enum cli_result __attribute__((sentinel)) run_cli(const char *arg, ...)
-{
-	struct output_capture out, err;
-	char *argv[MAX_ARGS + 1] = { "run" };
-	enum cli_result res;
-	int argc = 1;
-	va_list ap;
-
-	va_start(ap, arg);
-	for (; arg; arg = va_arg(ap, const char *)) {
-		ck_assert_msg(argc < MAX_ARGS, "run_cli: more than %d arguments", MAX_ARGS);
-		argv[argc++] = (char *)(strcmp(arg, "@INI") ? arg : ini_path);
-	}
-	va_end(ap);
-	argv[argc] = NULL;
-
-	output_capture_begin(&out, STDOUT_FILENO);
-	output_capture_begin(&err, STDERR_FILENO);
-	res = cli_parse_run(argc, argv, &cfg);
-	if (ini_path[0])
-		unlink(ini_path); /* now, so that a failed check leaves nothing in /tmp */
-	snprintf(last_stderr, sizeof(last_stderr), "%s", output_capture_end(&err));
-	snprintf(last_stdout, sizeof(last_stdout), "%s", output_capture_end(&out));
-	return res;
-}
+#define run_cli(...) cli_capture_run(&capture, __VA_ARGS__)
 
 static int load_ini(const char *text)
 {
-	struct output_capture err;
-	int ret;
-
-	write_ini(text);
-	output_capture_begin(&err, STDERR_FILENO);
-	ret = config_load_file(&cfg, ini_path);
-	unlink(ini_path);
-	snprintf(last_stderr, sizeof(last_stderr), "%s", output_capture_end(&err));
-	return ret;
+	return cli_capture_load_ini(&capture, text);
 }
 
 static const char *result_name(enum cli_result res)

@@ -121,6 +121,13 @@ static int pin_write(struct vm *vm, const struct fwreg_value *host, unsigned int
 		return VMM_EXIT_FIRMWARE;
 	}
 	ret = kvm_set_reg_u64(fd, id, value);
+	/* Fixed once a vCPU ran (fw-pseudo-registers.rst); what the host offers is irrelevant. */
+	if (ret == -EBUSY) {
+		vmm_err("firmware pin refused: %s = %s: the VM has already run (EBUSY); firmware "
+			"registers can be pinned only before the first KVM_RUN, so pin it at start",
+			name, want);
+		return VMM_EXIT_FIRMWARE;
+	}
 	if (ret && id == REG_PSCI_VERSION) {
 		psci_refused(fd, value);
 		return VMM_EXIT_FIRMWARE;
