@@ -8,6 +8,7 @@
 
 #include "base/util.h"
 #include "board/fdt.h"
+#include "board/fdt_node.h"
 #include "board/machine.h"
 #include "firmware/pins.h"
 #include "firmware/psci.h"
