@@ -7,9 +7,10 @@
 
 int guest_mem_init(struct guest_mem *gm, void *host, uint64_t base, uint64_t size)
 {
-	uint64_t end;
+	uint64_t last;
 
-	if (__builtin_add_overflow(base, size, &end) || (size && !host))
+	/* The last byte, not the end: RAM may end at 2^64 exactly. */
+	if (size && (__builtin_add_overflow(base, size - 1, &last) || !host))
 		return -EINVAL;
 	*gm = (struct guest_mem){ .host = host, .base = base, .size = size };
 	return 0;

@@ -15,7 +15,7 @@ struct guest_mem {
 	uint64_t base, size;
 };
 
-/* -EINVAL when base + size wraps past 2^64 or host is NULL with a size. */
+/* -EINVAL when RAM would end beyond 2^64, or host is NULL with a size. */
 int guest_mem_init(struct guest_mem *gm, void *host, uint64_t base, uint64_t size);
 /* The host address of [gpa, gpa + len), or NULL unless all of it is RAM (len 0: gpa is). */
 void *guest_mem_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len);
