@@ -65,11 +65,8 @@ void machine_destroy_devices(struct machine *m)
 static struct device *machine_alloc_device(struct machine *m, const struct device_model *model,
 					   const struct device_desc *desc)
 {
-	struct device *dev;
+	struct device *dev = calloc(1, model->size);
 
-	if (model->size < sizeof(*dev) || !desc->slot.size)
-		return NULL;
-	dev = calloc(1, model->size);
 	if (!dev)
 		return NULL;
 	*dev = (struct device){ .ops = model->ops,
@@ -91,9 +88,11 @@ int machine_create_device(struct machine *m, const struct device_model *model,
 
 	if (ret)
 		return ret;
+	if (model->size < sizeof(*dev) || !desc->slot.size)
+		return -EINVAL;
 	dev = machine_alloc_device(m, model, desc);
 	if (!dev)
-		return desc->slot.size ? -ENOMEM : -EINVAL;
+		return -ENOMEM;
 	ret = model->init ? model->init(dev, desc) : 0;
 	if (ret) {
 		free(dev);
