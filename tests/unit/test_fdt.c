@@ -604,8 +604,8 @@ START_TEST(test_no_node_for_empty_virtio_slot)
 	int offset, found = 0;
 
 	build();
-	fdt_for_each_subnode(offset, fdt, 0)
-		found += !strncmp(fdt_get_name(fdt, offset, NULL), "virtio_mmio", 11);
+	fdt_for_each_subnode(offset, fdt, 0) found +=
+		!strncmp(fdt_get_name(fdt, offset, NULL), "virtio_mmio", 11);
 	offset = fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio");
 
 	ck_assert_msg(found == 0 && offset == -FDT_ERR_NOTFOUND,

@@ -79,8 +79,8 @@ START_TEST(test_write_then_read)
 
 	ret = ret ?: guest_mem_read(&gm, BASE + SIZE - 4, back, sizeof(back));
 	ck_assert_msg(ret == 0 && !memcmp(back, data, 4) && ram[SIZE - 1] == 4,
-		      "last 4 bytes: expected 0 and 01020304 in RAM, got %d, %02x%02x%02x%02x",
-		      ret, back[0], back[1], back[2], back[3]);
+		      "last 4 bytes: expected 0 and 01020304 in RAM, got %d, %02x%02x%02x%02x", ret,
+		      back[0], back[1], back[2], back[3]);
 }
 END_TEST
 

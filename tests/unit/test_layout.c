@@ -330,10 +330,11 @@ START_TEST(test_virtio_slot_clear_of_map)
 	size_t r;
 
 	for (r = 0; r < ARRAY_SIZE(map_regions); r++)
-		ck_assert_msg(!overlaps(slot.base, slot.size, map_regions[r].base, map_regions[r].size),
-			      "slot %d at 0x%llx+0x%llx: expected clear of the %s, got an overlap", _i,
-			      (unsigned long long)slot.base, (unsigned long long)slot.size,
-			      map_regions[r].name);
+		ck_assert_msg(
+			!overlaps(slot.base, slot.size, map_regions[r].base, map_regions[r].size),
+			"slot %d at 0x%llx+0x%llx: expected clear of the %s, got an overlap", _i,
+			(unsigned long long)slot.base, (unsigned long long)slot.size,
+			map_regions[r].name);
 }
 END_TEST
 
@@ -346,11 +347,12 @@ START_TEST(test_virtio_slots_disjoint)
 		if (j == (unsigned int)_i)
 			continue;
 		b = virtio_slot(j);
-		ck_assert_msg(!overlaps(a.base, a.size, b.base, b.size) && a.spi != b.spi,
-			      "slots %d and %u: expected separate windows and SPIs, got 0x%llx/%u and "
-			      "0x%llx/%u",
-			      _i, j, (unsigned long long)a.base, a.spi, (unsigned long long)b.base,
-			      b.spi);
+		ck_assert_msg(
+			!overlaps(a.base, a.size, b.base, b.size) && a.spi != b.spi,
+			"slots %d and %u: expected separate windows and SPIs, got 0x%llx/%u and "
+			"0x%llx/%u",
+			_i, j, (unsigned long long)a.base, a.spi, (unsigned long long)b.base,
+			b.spi);
 	}
 }
 END_TEST
@@ -372,8 +374,8 @@ START_TEST(test_virtio_slot_beyond_table)
 	int ret = layout_virtio_slot(VIRTIO_MMIO_SLOTS, &slot);
 
 	ck_assert_msg(ret == -ENOENT && slot.size == 0,
-		      "slot %d: expected %d and nothing written, got %d", VIRTIO_MMIO_SLOTS, -ENOENT,
-		      ret);
+		      "slot %d: expected %d and nothing written, got %d", VIRTIO_MMIO_SLOTS,
+		      -ENOENT, ret);
 }
 END_TEST
 

@@ -415,10 +415,9 @@ static void create_setup(void)
 static int create(uint64_t base, const struct device_param *params, unsigned int nr,
 		  struct device **out)
 {
-	struct device_desc desc = { .model = "probe",
-				    .slot = { base, 0x200, 7 },
-				    .params = params,
-				    .nr_params = nr };
+	struct device_desc desc = {
+		.model = "probe", .slot = { base, 0x200, 7 }, .params = params, .nr_params = nr
+	};
 
 	return machine_create_device(&m, &probe_model, &desc, out);
 }
@@ -478,8 +477,8 @@ START_TEST(test_create_unknown_setting)
 	int ret = create(0x1000, bogus, 1, NULL);
 
 	ck_assert_msg(ret == -EINVAL && m.nr_devices == 0 && probe.inits == 0,
-		      "setting flavour: expected %d, no device and no init, got %d, %u, %u", -EINVAL,
-		      ret, m.nr_devices, probe.inits);
+		      "setting flavour: expected %d, no device and no init, got %d, %u, %u",
+		      -EINVAL, ret, m.nr_devices, probe.inits);
 }
 END_TEST
 
@@ -534,7 +533,9 @@ END_TEST
 
 START_TEST(test_create_console)
 {
-	struct device_desc desc = { .model = "probe", .slot = { 0x1000, 0x200, 7 }, .console = true };
+	struct device_desc desc = { .model = "probe",
+				    .slot = { 0x1000, 0x200, 7 },
+				    .console = true };
 	struct device *dev = NULL;
 	int ret = machine_create_device(&m, &probe_model, &desc, &dev);
 
