@@ -26,5 +26,6 @@ Suite *timeline_suite(void);
 Suite *sandbox_suite(void);
 Suite *ram_map_suite(void);
 Suite *resident_suite(void);
+Suite *guest_mem_suite(void);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "base/util.h"
 #include "board/fdt.h"
+#include "board/fdt_node.h"
 #include "board/machine.h"
 #include "firmware/pins.h"
 #include "firmware/psci.h"
@@ -597,6 +598,22 @@ START_TEST(test_chosen_null_bootargs)
 }
 END_TEST
 
+/* No virtio device yet: an empty virtio-mmio slot gets no node, so the guest probes none. */
+START_TEST(test_no_node_for_empty_virtio_slot)
+{
+	int offset, found = 0;
+
+	build();
+	fdt_for_each_subnode(offset, fdt, 0) found +=
+		!strncmp(fdt_get_name(fdt, offset, NULL), "virtio_mmio", 11);
+	offset = fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio");
+
+	ck_assert_msg(found == 0 && offset == -FDT_ERR_NOTFOUND,
+		      "virtio-mmio nodes: expected none, got %d by name, offset %d by compatible",
+		      found, offset);
+}
+END_TEST
+
 START_TEST(test_chosen_stdout_path)
 {
 	build();
@@ -772,6 +789,7 @@ Suite *fdt_suite(void)
 	tcase_add_test(devices, test_uart_clock_frequency);
 	tcase_add_test(devices, test_rtc_compatible);
 	tcase_add_test(devices, test_rtc_reg_and_interrupts);
+	tcase_add_test(devices, test_no_node_for_empty_virtio_slot);
 	tcase_add_test(devices, test_rtc_clock_is_fixed_clock);
 	tcase_add_test(devices, test_rtc_clock_names);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* layout_plan and layout_ipa_bits: where kernel, initrd and device tree land in guest RAM. */
 #include <errno.h>
+#include <stdbool.h>
 
 #include "base/util.h"
 #include "board/layout.h"
@@ -278,11 +279,112 @@ START_TEST(test_ipa_bits)
 }
 END_TEST
 
+/* Everything else in the guest-physical map: the vGIC's frames, the fixed devices, RAM. */
+static const struct {
+	const char *name;
+	uint64_t base, size;
+} map_regions[] = {
+	{ "GIC distributor", GIC_DIST_BASE, GIC_DIST_SIZE },
+	{ "GICv2 CPU interface", GIC_CPU_BASE, GIC_CPU_SIZE },
+	{ "GICv3 redistributors", GIC_REDIST_BASE, GIC_REDIST_LIMIT - GIC_REDIST_BASE },
+	{ "UART", UART_BASE, UART_SIZE },
+	{ "RTC", RTC_BASE, RTC_SIZE },
+	{ "RAM", RAM_BASE, LAYOUT_MAX_RAM },
+};
+
+static bool overlaps(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
+{
+	return a < b + b_size && b < a + a_size;
+}
+
+static struct mmio_slot virtio_slot(unsigned int i)
+{
+	struct mmio_slot slot;
+	int ret = layout_virtio_slot(i, &slot);
+
+	ck_assert_msg(ret == 0, "layout_virtio_slot(%u): expected 0, got %d", i, ret);
+	return slot;
+}
+
+START_TEST(test_virtio_slots_enough)
+{
+	ck_assert_msg(VIRTIO_MMIO_SLOTS >= 8, "virtio-mmio slots: expected at least 8, got %d",
+		      VIRTIO_MMIO_SLOTS);
+}
+END_TEST
+
+START_TEST(test_virtio_slot_window_size)
+{
+	struct mmio_slot slot = virtio_slot(_i);
+
+	ck_assert_msg(slot.size >= 0x200 && slot.base % slot.size == 0,
+		      "slot %d: expected a window of at least 0x200 aligned to its size, got "
+		      "0x%llx+0x%llx",
+		      _i, (unsigned long long)slot.base, (unsigned long long)slot.size);
+}
+END_TEST
+
+START_TEST(test_virtio_slot_clear_of_map)
+{
+	struct mmio_slot slot = virtio_slot(_i);
+	size_t r;
+
+	for (r = 0; r < ARRAY_SIZE(map_regions); r++)
+		ck_assert_msg(
+			!overlaps(slot.base, slot.size, map_regions[r].base, map_regions[r].size),
+			"slot %d at 0x%llx+0x%llx: expected clear of the %s, got an overlap", _i,
+			(unsigned long long)slot.base, (unsigned long long)slot.size,
+			map_regions[r].name);
+}
+END_TEST
+
+START_TEST(test_virtio_slots_disjoint)
+{
+	struct mmio_slot a = virtio_slot(_i), b;
+	unsigned int j;
+
+	for (j = 0; j < VIRTIO_MMIO_SLOTS; j++) {
+		if (j == (unsigned int)_i)
+			continue;
+		b = virtio_slot(j);
+		ck_assert_msg(
+			!overlaps(a.base, a.size, b.base, b.size) && a.spi != b.spi,
+			"slots %d and %u: expected separate windows and SPIs, got 0x%llx/%u and "
+			"0x%llx/%u",
+			_i, j, (unsigned long long)a.base, a.spi, (unsigned long long)b.base,
+			b.spi);
+	}
+}
+END_TEST
+
+/* SPIs count from INTID 32; the vGIC implements GIC_NR_IRQS INTIDs in all. */
+START_TEST(test_virtio_slot_spi_valid)
+{
+	struct mmio_slot slot = virtio_slot(_i);
+
+	ck_assert_msg(slot.spi + 32 < GIC_NR_IRQS && slot.spi != UART_SPI && slot.spi != RTC_SPI,
+		      "slot %d: expected an SPI below %d, not the UART's or RTC's, got %u", _i,
+		      GIC_NR_IRQS - 32, slot.spi);
+}
+END_TEST
+
+START_TEST(test_virtio_slot_beyond_table)
+{
+	struct mmio_slot slot = { 0 };
+	int ret = layout_virtio_slot(VIRTIO_MMIO_SLOTS, &slot);
+
+	ck_assert_msg(ret == -ENOENT && slot.size == 0,
+		      "slot %d: expected %d and nothing written, got %d", VIRTIO_MMIO_SLOTS,
+		      -ENOENT, ret);
+}
+END_TEST
+
 Suite *layout_suite(void)
 {
 	Suite *s = suite_create("layout");
 	TCase *plan = tcase_create("plan");
 	TCase *ipa = tcase_create("ipa_bits");
+	TCase *virtio = tcase_create("virtio_slots");
 
 	tcase_add_test(plan, test_kernel_at_text_offset);
 	tcase_add_test(plan, test_kernel_end_includes_bss);
@@ -310,5 +412,13 @@ Suite *layout_suite(void)
 	tcase_add_loop_test(ipa, test_ipa_bits, 0, ARRAY_SIZE(ipa_bits));
 	tcase_add_test(ipa, test_ipa_bits_beyond_64);
 	suite_add_tcase(s, ipa);
+
+	tcase_add_test(virtio, test_virtio_slots_enough);
+	tcase_add_loop_test(virtio, test_virtio_slot_window_size, 0, VIRTIO_MMIO_SLOTS);
+	tcase_add_loop_test(virtio, test_virtio_slot_clear_of_map, 0, VIRTIO_MMIO_SLOTS);
+	tcase_add_loop_test(virtio, test_virtio_slots_disjoint, 0, VIRTIO_MMIO_SLOTS);
+	tcase_add_loop_test(virtio, test_virtio_slot_spi_valid, 0, VIRTIO_MMIO_SLOTS);
+	tcase_add_test(virtio, test_virtio_slot_beyond_table);
+	suite_add_tcase(s, virtio);
 	return s;
 }

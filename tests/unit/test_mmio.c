@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "board/board_devices.h"
 #include "board/machine.h"
 #include "suites.h"
 
@@ -359,6 +360,222 @@ START_TEST(test_destroy_empties)
 }
 END_TEST
 
+/* A model for machine_create_device: counts its init and destroy calls, takes "color". */
+struct probe_dev {
+	struct device dev;
+	const char *color;
+};
+
+static struct {
+	unsigned int inits, destroys;
+	int init_ret;
+	unsigned int irq_spi, irq_calls;
+	bool irq_level;
+} probe;
+
+static int probe_init(struct device *dev, const struct device_desc *desc)
+{
+	probe.inits++;
+	((struct probe_dev *)dev)->color = device_param(desc, "color");
+	return probe.init_ret;
+}
+
+static void probe_destroy(struct device *dev)
+{
+	(void)dev;
+	probe.destroys++;
+}
+
+static void probe_irq_set(void *ctx, unsigned int spi, bool level)
+{
+	(void)ctx;
+	probe.irq_spi = spi;
+	probe.irq_level = level;
+	probe.irq_calls++;
+}
+
+static const struct device_ops probe_ops = { .name = "probe",
+					     .mmio = fake_mmio,
+					     .destroy = probe_destroy };
+static const char *const probe_params[] = { "color", NULL };
+static const struct device_model probe_model = { .ops = &probe_ops,
+						 .size = sizeof(struct probe_dev),
+						 .params = probe_params,
+						 .init = probe_init };
+static const struct device_param blue[] = { { "color", "blue" } };
+static const struct device_param bogus[] = { { "flavour", "mint" } };
+
+static void create_setup(void)
+{
+	mmio_setup();
+	memset(&probe, 0, sizeof(probe));
+	m.irq_set = probe_irq_set;
+}
+
+static int create(uint64_t base, const struct device_param *params, unsigned int nr,
+		  struct device **out)
+{
+	struct device_desc desc = {
+		.model = "probe", .slot = { base, 0x200, 7 }, .params = params, .nr_params = nr
+	};
+
+	return machine_create_device(&m, &probe_model, &desc, out);
+}
+
+START_TEST(test_create_takes_slot)
+{
+	struct device *dev = NULL;
+	int ret = create(0x1000, NULL, 0, &dev);
+
+	ck_assert_msg(ret == 0 && dev && dev->base == 0x1000 && dev->size == 0x200 &&
+			      dev->spi == 7 && dev->machine == &m && dev->mem == &m.mem,
+		      "created device: expected 0x1000+0x200 on SPI 7 with the machine's RAM, got "
+		      "%d, %p",
+		      ret, (void *)dev);
+}
+END_TEST
+
+START_TEST(test_create_registers)
+{
+	struct device *dev = NULL;
+
+	create(0x1000, NULL, 0, &dev);
+
+	ck_assert_msg(machine_find_device(&m, 0x1004, 4) == dev && m.nr_devices == 1,
+		      "after create: expected the device found at 0x1004, got %p (%u devices)",
+		      (void *)machine_find_device(&m, 0x1004, 4), m.nr_devices);
+}
+END_TEST
+
+START_TEST(test_create_irq_line)
+{
+	struct device *dev = NULL;
+
+	create(0x1000, NULL, 0, &dev);
+	irq_line_set(&dev->irq, true);
+
+	ck_assert_msg(probe.irq_calls == 1 && probe.irq_spi == 7 && probe.irq_level,
+		      "irq_line_set: expected SPI 7 raised once, got %u calls, SPI %u, level %d",
+		      probe.irq_calls, probe.irq_spi, probe.irq_level);
+}
+END_TEST
+
+START_TEST(test_create_setting_reaches_init)
+{
+	struct device *dev = NULL;
+	int ret = create(0x1000, blue, 1, &dev);
+	const char *color = dev ? ((struct probe_dev *)dev)->color : NULL;
+
+	ck_assert_msg(ret == 0 && color && !strcmp(color, "blue"),
+		      "setting color=blue: expected init to see \"blue\", got %d, %s", ret,
+		      color ? color : "(null)");
+}
+END_TEST
+
+START_TEST(test_create_unknown_setting)
+{
+	int ret = create(0x1000, bogus, 1, NULL);
+
+	ck_assert_msg(ret == -EINVAL && m.nr_devices == 0 && probe.inits == 0,
+		      "setting flavour: expected %d, no device and no init, got %d, %u, %u",
+		      -EINVAL, ret, m.nr_devices, probe.inits);
+}
+END_TEST
+
+START_TEST(test_create_init_fails)
+{
+	int ret;
+
+	probe.init_ret = -ENOMEM;
+	ret = create(0x1000, NULL, 0, NULL);
+
+	ck_assert_msg(ret == -ENOMEM && m.nr_devices == 0 && probe.destroys == 0,
+		      "failing init: expected %d, no device and no destroy, got %d, %u, %u",
+		      -ENOMEM, ret, m.nr_devices, probe.destroys);
+}
+END_TEST
+
+START_TEST(test_create_overlap_destroys)
+{
+	int ret;
+
+	create(0x1000, NULL, 0, NULL);
+	ret = create(0x1100, NULL, 0, NULL);
+
+	ck_assert_msg(ret == -EBUSY && m.nr_devices == 1 && probe.destroys == 1,
+		      "overlapping window: expected %d, 1 device and the loser destroyed, got %d, "
+		      "%u, %u",
+		      -EBUSY, ret, m.nr_devices, probe.destroys);
+}
+END_TEST
+
+START_TEST(test_create_zero_slot)
+{
+	struct device_desc desc = { .model = "probe", .slot = { 0x1000, 0, 7 } };
+	int ret = machine_create_device(&m, &probe_model, &desc, NULL);
+
+	ck_assert_msg(ret == -EINVAL && probe.inits == 0,
+		      "empty slot: expected %d and no init, got %d, %u", -EINVAL, ret, probe.inits);
+}
+END_TEST
+
+START_TEST(test_destroy_calls_model)
+{
+	create(0x1000, NULL, 0, NULL);
+	create(0x2000, NULL, 0, NULL);
+	machine_destroy_devices(&m);
+
+	ck_assert_msg(probe.destroys == 2 && m.nr_devices == 0,
+		      "destroy: expected each device's destroy once, got %u (%u left)",
+		      probe.destroys, m.nr_devices);
+}
+END_TEST
+
+START_TEST(test_create_console)
+{
+	struct device_desc desc = { .model = "probe",
+				    .slot = { 0x1000, 0x200, 7 },
+				    .console = true };
+	struct device *dev = NULL;
+	int ret = machine_create_device(&m, &probe_model, &desc, &dev);
+
+	ck_assert_msg(ret == 0 && m.console == dev, "console device: expected %p, got %d, %p",
+		      (void *)dev, ret, (void *)m.console);
+}
+END_TEST
+
+START_TEST(test_watch_without_loop)
+{
+	struct device *dev = NULL;
+	int ret;
+
+	create(0x1000, NULL, 0, &dev);
+	ret = machine_watch_fd(dev, 0, 1, NULL, NULL);
+
+	ck_assert_msg(ret == -ENODEV && !dev->watching,
+		      "watch with no event loop: expected %d, got %d", -ENODEV, ret);
+}
+END_TEST
+
+START_TEST(test_board_unknown_model)
+{
+	struct device_desc desc = { .model = "floppy", .slot = { 0x1000, 0x200, 7 } };
+	int ret = board_add_device(&m, &desc);
+
+	ck_assert_msg(ret == -EINVAL && m.nr_devices == 0,
+		      "model floppy: expected %d and no device, got %d", -EINVAL, ret);
+}
+END_TEST
+
+START_TEST(test_board_model_by_name)
+{
+	const struct device_model *uart = board_find_model("uart");
+
+	ck_assert_msg(uart && !strcmp(uart->ops->name, "uart"),
+		      "board_find_model(uart): expected the UART, got %p", (const void *)uart);
+}
+END_TEST
+
 Suite *mmio_suite(void)
 {
 	Suite *s = suite_create("mmio");
@@ -366,6 +583,7 @@ Suite *mmio_suite(void)
 	TCase *lookup = tcase_create("lookup");
 	TCase *dispatch = tcase_create("dispatch");
 	TCase *board = tcase_create("board");
+	TCase *created = tcase_create("create");
 
 	tcase_add_checked_fixture(registry, mmio_setup, mmio_teardown);
 	tcase_add_test(registry, test_add_sorts_by_base);
@@ -400,5 +618,21 @@ Suite *mmio_suite(void)
 	tcase_add_test(board, test_board_twice_busy);
 	tcase_add_test(board, test_destroy_empties);
 	suite_add_tcase(s, board);
+
+	tcase_add_checked_fixture(created, create_setup, mmio_teardown);
+	tcase_add_test(created, test_create_takes_slot);
+	tcase_add_test(created, test_create_registers);
+	tcase_add_test(created, test_create_irq_line);
+	tcase_add_test(created, test_create_setting_reaches_init);
+	tcase_add_test(created, test_create_unknown_setting);
+	tcase_add_test(created, test_create_init_fails);
+	tcase_add_test(created, test_create_overlap_destroys);
+	tcase_add_test(created, test_create_zero_slot);
+	tcase_add_test(created, test_destroy_calls_model);
+	tcase_add_test(created, test_create_console);
+	tcase_add_test(created, test_watch_without_loop);
+	tcase_add_test(created, test_board_unknown_model);
+	tcase_add_test(created, test_board_model_by_name);
+	suite_add_tcase(s, created);
 	return s;
 }

@@ -6,6 +6,7 @@
 #include <libfdt.h>
 #include <stdio.h>
 
+#include "board/fdt_node.h"
 #include "board/gic_fdt.h"
 #include "board/machine.h"
 #include "firmware/psci.h"

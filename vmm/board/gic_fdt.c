@@ -5,7 +5,7 @@
 #include <libfdt.h>
 #include <stdio.h>
 
-#include "board/fdt.h"
+#include "board/fdt_node.h"
 #include "board/machine.h"
 
 int gic_fdt_node(const struct machine *m, void *fdt)

@@ -48,3 +48,13 @@ unsigned int layout_ipa_bits(uint64_t ram_size)
 		bits++;
 	return bits;
 }
+
+int layout_virtio_slot(unsigned int index, struct mmio_slot *out)
+{
+	if (index >= VIRTIO_MMIO_SLOTS)
+		return -ENOENT;
+	*out = (struct mmio_slot){ .base = VIRTIO_MMIO_BASE + index * VIRTIO_MMIO_SLOT_SIZE,
+				   .size = VIRTIO_MMIO_SLOT_SIZE,
+				   .spi = VIRTIO_MMIO_SPI + index };
+	return 0;
+}

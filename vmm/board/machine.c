@@ -1,32 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The board's device registry and the MMIO dispatch by guest-physical address. */
+/* The board's device registry, devices made from descriptions, the MMIO dispatch. */
 #include "board/machine.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
-#include "dev/rtc.h"
-#include "dev/uart.h"
 
-/* The devices every vmm machine has; each registers its own range and DT node. */
-static int (*const board_devices[])(struct machine *m) = {
-	uart_register,
-	rtc_register,
-};
-
-int machine_add_board_devices(struct machine *m)
-{
-	size_t i;
-	int ret;
-
-	for (i = 0; i < ARRAY_SIZE(board_devices); i++) {
-		ret = board_devices[i](m);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
+/*
+ * The event loop is linked in from base/event_loop.c; weak so that the board
+ * still links (and unit tests run) in a build without it, where m->loop is NULL.
+ */
+#pragma weak event_loop_add
+#pragma weak event_loop_del
 
 int machine_add_device(struct machine *m, struct device *dev)
 {
@@ -47,18 +34,97 @@ int machine_add_device(struct machine *m, struct device *dev)
 	m->devices[pos] = dev;
 	m->nr_devices++;
 	dev->machine = m;
+	dev->irq = (struct irq_line){ .machine = m, .spi = dev->spi };
+	dev->mem = &m->mem;
 	return 0;
+}
+
+static void machine_release(struct device *dev)
+{
+	if (dev->watching && dev->machine && dev->machine->loop)
+		event_loop_del(dev->machine->loop, dev->watched_fd);
+	dev->watching = false;
+	if (dev->ops->destroy)
+		dev->ops->destroy(dev);
+	if (dev->model)
+		free(dev);
 }
 
 void machine_destroy_devices(struct machine *m)
 {
-	while (m->nr_devices) {
-		struct device *dev = m->devices[--m->nr_devices];
-
-		if (dev->ops->destroy)
-			dev->ops->destroy(dev);
-	}
+	while (m->nr_devices)
+		machine_release(m->devices[--m->nr_devices]);
 	m->console = NULL;
+}
+
+/*
+ * A device gets, besides its window and SPI from the slot: a handle on that
+ * SPI, guest RAM (m->mem, filled in when RAM is mapped, before the guest
+ * runs), and through machine_watch_fd the event loop.
+ */
+static struct device *machine_alloc_device(struct machine *m, const struct device_model *model,
+					   const struct device_desc *desc)
+{
+	struct device *dev = calloc(1, model->size);
+
+	if (!dev)
+		return NULL;
+	*dev = (struct device){ .ops = model->ops,
+				.model = model,
+				.machine = m,
+				.base = desc->slot.base,
+				.size = desc->slot.size,
+				.spi = desc->slot.spi,
+				.irq = { .machine = m, .spi = desc->slot.spi },
+				.mem = &m->mem }; /* for init; machine_add_device sets them again */
+	return dev;
+}
+
+int machine_create_device(struct machine *m, const struct device_model *model,
+			  const struct device_desc *desc, struct device **out)
+{
+	struct device *dev;
+	int ret = device_params_check(model, desc);
+
+	if (ret)
+		return ret;
+	if (model->size < sizeof(*dev) || !desc->slot.size)
+		return -EINVAL;
+	dev = machine_alloc_device(m, model, desc);
+	if (!dev)
+		return -ENOMEM;
+	ret = model->init ? model->init(dev, desc) : 0;
+	if (ret) {
+		free(dev);
+		return ret;
+	}
+	ret = machine_add_device(m, dev);
+	if (ret) {
+		machine_release(dev);
+		return ret;
+	}
+	if (desc->console)
+		m->console = dev;
+	if (out)
+		*out = dev;
+	return 0;
+}
+
+int machine_watch_fd(struct device *dev, int fd, uint32_t events, event_fn fn, void *ctx)
+{
+	struct event_loop *loop = dev->machine ? dev->machine->loop : NULL;
+	int ret;
+
+	if (!loop || !event_loop_add)
+		return -ENODEV;
+	if (dev->watching)
+		return -EEXIST;
+	ret = event_loop_add(loop, fd, events, fn, ctx);
+	if (ret)
+		return ret;
+	dev->watched_fd = fd;
+	dev->watching = true;
+	return 0;
 }
 
 struct device *machine_find_device(const struct machine *m, uint64_t addr, unsigned int len)
@@ -79,8 +145,7 @@ struct device *machine_find_device(const struct machine *m, uint64_t addr, unsig
 	return NULL;
 }
 
-bool machine_mmio(struct machine *m, uint64_t addr, uint8_t *data, unsigned int len,
-		  bool is_write)
+bool machine_mmio(struct machine *m, uint64_t addr, uint8_t *data, unsigned int len, bool is_write)
 {
 	struct device *dev = machine_find_device(m, addr, len);
 

@@ -9,14 +9,11 @@
 #include <errno.h>
 #include <libfdt.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "board/fdt.h"
-#include "board/layout.h"
-#include "board/machine.h"
+#include "board/device.h"
+#include "board/fdt_node.h"
 #include "snapshot/format.h"
 
 #define RTC_DR 0x00
@@ -112,18 +109,12 @@ static void rtc_mmio(struct device *dev, uint64_t offset, uint8_t *data, unsigne
 
 static int rtc_fdt_node(struct device *dev, void *fdt)
 {
-	char name[32];
-	uint64_t reg[2] = { cpu_to_fdt64(dev->base), cpu_to_fdt64(dev->size) };
-	uint32_t irq[3] = { cpu_to_fdt32(FDT_IRQ_TYPE_SPI), cpu_to_fdt32(dev->spi),
-			 cpu_to_fdt32(FDT_IRQ_LEVEL_HIGH) };
 	const char compat[] = "arm,pl031\0arm,primecell";
 	int ret = 0;
 
-	snprintf(name, sizeof(name), "rtc@%llx", (unsigned long long)dev->base);
-	ret |= fdt_begin_node(fdt, name);
+	ret |= fdt_node_begin(fdt, "rtc", dev);
 	ret |= fdt_property(fdt, "compatible", compat, sizeof(compat));
-	ret |= fdt_property(fdt, "reg", reg, sizeof(reg));
-	ret |= fdt_property(fdt, "interrupts", irq, sizeof(irq));
+	ret |= fdt_node_reg_irq(fdt, dev);
 	ret |= fdt_property_u32(fdt, "clocks", FDT_PHANDLE_APB_PCLK);
 	ret |= fdt_property_string(fdt, "clock-names", "apb_pclk");
 	ret |= fdt_end_node(fdt);
@@ -167,12 +158,15 @@ static int rtc_restore(struct device *dev, struct snap_section *s)
 	return 0;
 }
 
+static int rtc_init(struct device *dev, const struct device_desc *desc)
+{
+	(void)desc;
+	return -pthread_mutex_init(&((struct rtc *)dev)->lock, NULL);
+}
+
 static void rtc_destroy(struct device *dev)
 {
-	struct rtc *r = (struct rtc *)dev;
-
-	pthread_mutex_destroy(&r->lock);
-	free(r);
+	pthread_mutex_destroy(&((struct rtc *)dev)->lock);
 }
 
 static const struct device_ops rtc_ops = {
@@ -184,18 +178,8 @@ static const struct device_ops rtc_ops = {
 	.destroy = rtc_destroy,
 };
 
-int rtc_register(struct machine *m)
-{
-	struct rtc *r = calloc(1, sizeof(*r));
-	int ret;
-
-	if (!r)
-		return -ENOMEM;
-	r->dev = (struct device){ .ops = &rtc_ops, .base = RTC_BASE, .size = RTC_SIZE,
-				  .spi = RTC_SPI };
-	pthread_mutex_init(&r->lock, NULL);
-	ret = machine_add_device(m, &r->dev);
-	if (ret)
-		rtc_destroy(&r->dev);
-	return ret;
-}
+const struct device_model rtc_model = {
+	.ops = &rtc_ops,
+	.size = sizeof(struct rtc),
+	.init = rtc_init,
+};

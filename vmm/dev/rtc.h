@@ -2,9 +2,9 @@
 #ifndef VMM_DEV_RTC_H
 #define VMM_DEV_RTC_H
 
-struct machine;
+struct device_model;
 
-/* A PL031 real-time clock at RTC_BASE: the guest reads the host's wall-clock time. */
-int rtc_register(struct machine *m);
+/* A PL031 real-time clock (at RTC_BASE on the board): the guest reads the host's time. */
+extern const struct device_model rtc_model;
 
 #endif

@@ -11,12 +11,10 @@
 #include <errno.h>
 #include <libfdt.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "board/fdt.h"
-#include "board/layout.h"
+#include "board/device.h"
+#include "board/fdt_node.h"
 #include "board/machine.h"
 #include "snapshot/format.h"
 
@@ -75,7 +73,7 @@ static void uart_update_irq(struct uart *u)
 
 	if (level != u->irq_level) {
 		u->irq_level = level;
-		machine_irq_set(u->dev.machine, u->dev.spi, level);
+		irq_line_set(&u->dev.irq, level);
 	}
 }
 
@@ -219,17 +217,11 @@ static size_t uart_console_input(struct device *dev, const uint8_t *buf, size_t 
 
 static int uart_fdt_node(struct device *dev, void *fdt)
 {
-	char name[32];
-	uint64_t reg[2] = { cpu_to_fdt64(dev->base), cpu_to_fdt64(dev->size) };
-	uint32_t irq[3] = { cpu_to_fdt32(FDT_IRQ_TYPE_SPI), cpu_to_fdt32(dev->spi),
-			 cpu_to_fdt32(FDT_IRQ_LEVEL_HIGH) };
 	int ret = 0;
 
-	snprintf(name, sizeof(name), "uart@%llx", (unsigned long long)dev->base);
-	ret |= fdt_begin_node(fdt, name);
+	ret |= fdt_node_begin(fdt, "uart", dev);
 	ret |= fdt_property_string(fdt, "compatible", "ns16550a");
-	ret |= fdt_property(fdt, "reg", reg, sizeof(reg));
-	ret |= fdt_property(fdt, "interrupts", irq, sizeof(irq));
+	ret |= fdt_node_reg_irq(fdt, dev);
 	ret |= fdt_property_u32(fdt, "clock-frequency", UART_CLOCK_HZ);
 	ret |= fdt_property_u32(fdt, "reg-shift", 0);
 	ret |= fdt_property_u32(fdt, "reg-io-width", 1);
@@ -296,12 +288,18 @@ static int uart_restore(struct device *dev, struct snap_section *s)
 	return ret;
 }
 
-static void uart_destroy(struct device *dev)
+static int uart_init(struct device *dev, const struct device_desc *desc)
 {
 	struct uart *u = to_uart(dev);
 
-	pthread_mutex_destroy(&u->lock);
-	free(u);
+	(void)desc;
+	u->lcr = 0x03; /* 8n1, as firmware would leave it */
+	return -pthread_mutex_init(&u->lock, NULL);
+}
+
+static void uart_destroy(struct device *dev)
+{
+	pthread_mutex_destroy(&to_uart(dev)->lock);
 }
 
 static const struct device_ops uart_ops = {
@@ -314,22 +312,8 @@ static const struct device_ops uart_ops = {
 	.destroy = uart_destroy,
 };
 
-int uart_register(struct machine *m)
-{
-	struct uart *u = calloc(1, sizeof(*u));
-	int ret;
-
-	if (!u)
-		return -ENOMEM;
-	u->dev = (struct device){ .ops = &uart_ops, .base = UART_BASE, .size = UART_SIZE,
-				  .spi = UART_SPI };
-	u->lcr = 0x03; /* 8n1, as firmware would leave it */
-	pthread_mutex_init(&u->lock, NULL);
-	ret = machine_add_device(m, &u->dev);
-	if (ret) {
-		uart_destroy(&u->dev);
-		return ret;
-	}
-	m->console = &u->dev;
-	return 0;
-}
+const struct device_model uart_model = {
+	.ops = &uart_ops,
+	.size = sizeof(struct uart),
+	.init = uart_init,
+};

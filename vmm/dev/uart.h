@@ -2,9 +2,9 @@
 #ifndef VMM_DEV_UART_H
 #define VMM_DEV_UART_H
 
-struct machine;
+struct device_model;
 
-/* A 16550A at UART_BASE on UART_SPI, the console: "ns16550a" in the device tree. */
-int uart_register(struct machine *m);
+/* A 16550A, "ns16550a" in the device tree; the board puts it at UART_BASE as the console. */
+extern const struct device_model uart_model;
 
 #endif

@@ -147,6 +147,7 @@ int vm_map_ram(struct vm *vm, int fd, uint64_t offset)
 	if (vm->ram_from_file)
 		vm_catch_sigbus(vm->ram, size);
 	ret = kvm_set_memory(vm->vm_fd, 0, RAM_BASE, size, vm->ram);
+	ret = ret ?: guest_mem_init(&vm->machine.mem, vm->ram, RAM_BASE, size);
 	timeline_mark("guest RAM");
 	return ret;
 }
