@@ -26,5 +26,6 @@ Suite *timeline_suite(void);
 Suite *sandbox_suite(void);
 Suite *ram_map_suite(void);
 Suite *resident_suite(void);
+Suite *event_loop_suite(void);
 
 #endif
