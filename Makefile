@@ -38,7 +38,7 @@ NATIVE_LDLIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck) -l
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 NATIVE_OBJS := $(patsubst %.c,build/native/%.o,$(PURE_SRCS) $(UNIT_SRCS))
 
-.PHONY: all deps images unit boot check bench demo clean format help
+.PHONY: all deps images unit lint boot check bench demo clean format help
 
 all: build/vmm
 
@@ -47,8 +47,9 @@ help:
 	@echo "make deps       install build and test tools from Debian (idempotent)"
 	@echo "make images     test guests: Debian kernels 6.1/6.12/7.x, test initramfs, probe"
 	@echo "make unit       unit tests, native, under ASan and UBSan"
+	@echo "make lint       tests/lint: no include cycle among vmm/'s modules"
 	@echo "make boot       boot tests on real KVM in the emulated arm64 host (6.1, 6.12, 7.x)"
-	@echo "make check      deps + unit + fuzz-check + boot: everything CI runs"
+	@echo "make check      deps + unit + lint + fuzz-check + boot: everything CI runs"
 	@echo "make fuzz       libFuzzer targets in build/fuzz (snapshot, restore, inspect, config, api, mmio)"
 	@echo "make fuzz-run   each fuzz target for FUZZ_SECONDS (60), keeping its corpus"
 	@echo "make bench      boot, save, restore (to 4G) next to QEMU/KVM; own time by phase, RSS, THP"
@@ -61,11 +62,11 @@ build/vmm: $(ARM_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CROSS_COMPILE)gcc -static -o $@ $^ $(ARM_SYSROOT_FLAGS) $(ARM_LDLIBS)
 
-# vmm with a fault that nothing outside can cause: the main loop's poll() failing
-# (tests/boot/faults.c). Only the boot tests run it, as /share/vmm-faults.
+# vmm with a fault that nothing outside can cause: the main loop's wait (epoll_wait)
+# failing (tests/boot/faults.c). Only the boot tests run it, as /share/vmm-faults.
 build/vmm-faults: $(ARM_OBJS) build/arm64/tests/boot/faults.o
 	@echo "  LD      $@"
-	$(Q)$(CROSS_COMPILE)gcc -static -Wl,--wrap=poll -o $@ $^ $(ARM_SYSROOT_FLAGS) $(ARM_LDLIBS)
+	$(Q)$(CROSS_COMPILE)gcc -static -Wl,--wrap=epoll_wait -o $@ $^ $(ARM_SYSROOT_FLAGS) $(ARM_LDLIBS)
 
 # The KVM-level tests (tests/README.md): one program per tests/kvm/*.c, linked with vmm's
 # objects but main.o, run inside the emulated host by tests/boot/kvm.sh.
@@ -96,6 +97,9 @@ build/unit-tests: $(NATIVE_OBJS)
 
 unit: build/unit-tests
 	build/unit-tests
+
+lint:
+	tests/lint/include-cycles
 
 # libFuzzer targets (tests/README.md): the pure sources again, built with clang-14 and
 # coverage instrumentation into an archive, so each target links only what it calls. CRC
@@ -171,6 +175,7 @@ boot: build/vmm build/vmm-faults kvm-tests images
 
 check: deps
 	$(MAKE) unit
+	$(MAKE) lint
 	$(MAKE) fuzz-check
 	$(MAKE) boot
 

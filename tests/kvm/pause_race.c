@@ -26,15 +26,15 @@
  */
 #define PROGRESS_EVERY 10
 
-/* The rendezvous under test; its one place in this file (it is moving to kvm/vcpu_set.h). */
+/* The rendezvous under test (kvm/vcpu_set.h). */
 static int pause_vcpus(struct vm *vm)
 {
-	return vm_pause(vm);
+	return vcpu_set_pause(&vm->vcpu_set);
 }
 
 static void resume_vcpus(struct vm *vm)
 {
-	vm_resume(vm);
+	vcpu_set_resume(&vm->vcpu_set);
 }
 
 static long long now_ms(void)
@@ -52,12 +52,10 @@ static int start_vcpus(struct vm *vm)
 	int ret = 0;
 
 	for (i = 0; i < vm->nr_vcpus && !ret; i++) {
-		pthread_mutex_lock(&vm->lock);
-		vm->nr_running++;
-		pthread_mutex_unlock(&vm->lock);
+		vcpu_set_thread_starting(&vm->vcpu_set);
 		ret = vcpu_start(&vm->vcpus[i]);
 		if (ret)
-			vm_vcpu_exited(vm);
+			vcpu_set_thread_exited(&vm->vcpu_set);
 	}
 	return ret;
 }
@@ -66,9 +64,9 @@ static unsigned int nr_parked(struct vm *vm)
 {
 	unsigned int n;
 
-	pthread_mutex_lock(&vm->lock);
-	n = vm->nr_parked;
-	pthread_mutex_unlock(&vm->lock);
+	pthread_mutex_lock(&vm->vcpu_set.lock);
+	n = vm->vcpu_set.nr_parked;
+	pthread_mutex_unlock(&vm->vcpu_set.lock);
 	return n;
 }
 
@@ -162,13 +160,13 @@ static void stop(struct vm *vm)
 	long long start = now_ms(), took;
 	unsigned int i, running;
 
-	vm_request_exit(vm, 0);
+	vcpu_set_request_exit(&vm->vcpu_set, 0);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_stop(&vm->vcpus[i]);
 	took = now_ms() - start;
-	pthread_mutex_lock(&vm->lock);
-	running = vm->nr_running;
-	pthread_mutex_unlock(&vm->lock);
+	pthread_mutex_lock(&vm->vcpu_set.lock);
+	running = vm->vcpu_set.nr_running;
+	pthread_mutex_unlock(&vm->vcpu_set.lock);
 	kt_check(running == 0 && took < STOP_TIMEOUT_MS, "the VM stops cleanly and soon",
 		 "expected 0 vCPUs running within %d ms, got %u after %lld ms", STOP_TIMEOUT_MS,
 		 running, took);
@@ -182,7 +180,7 @@ int main(void)
 
 	if (!kt_vm_ready(&vm, &cfg, NR_CPUS))
 		return kt_done();
-	/* vm_pause relies on it (vm.c's required capabilities): without it there is no test. */
+	/* vcpu_set_pause relies on it (vm.c's required capabilities): without it there is no test. */
 	if (kvm_check_extension(vm.vm_fd, KVM_CAP_IMMEDIATE_EXIT) <= 0) {
 		kt_skip("1000 pauses each return 0", "this host lacks KVM_CAP_IMMEDIATE_EXIT");
 		return kt_done();

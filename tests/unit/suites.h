@@ -27,5 +27,6 @@ Suite *sandbox_suite(void);
 Suite *ram_map_suite(void);
 Suite *resident_suite(void);
 Suite *guest_mem_suite(void);
+Suite *event_loop_suite(void);
 
 #endif

@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "base/event_loop.h"
 #include "base/util.h"
 
 static const struct {
@@ -137,6 +139,8 @@ int api_server_open(struct api_server *s, const char *path)
 	s->path = NULL;
 	s->timeout_ms = API_TIMEOUT_MS;
 	s->have_request = s->replying = false;
+	s->loop = NULL;
+	s->watched_fd = -1;
 	ret = socket_address(path, &addr);
 	if (!ret)
 		ret = remove_stale_socket(&addr);
@@ -161,6 +165,7 @@ int api_server_open(struct api_server *s, const char *path)
 
 void api_server_close(struct api_server *s)
 {
+	api_server_detach(s);
 	if (s->client_fd >= 0)
 		close(s->client_fd);
 	if (s->listen_fd >= 0) {
@@ -196,12 +201,25 @@ int api_server_timeout_ms(const struct api_server *s)
 	return left < 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
 }
 
+static void api_server_unwatch(struct api_server *s)
+{
+	if (s->loop && s->watched_fd >= 0)
+		event_loop_del(s->loop, s->watched_fd);
+	s->watched_fd = -1;
+}
+
+static void api_server_watch(struct api_server *s);
+
 static void api_server_drop_client(struct api_server *s)
 {
+	/* Forgotten before it is closed: the fd number's next owner must not get its events. */
+	if (s->watched_fd == s->client_fd)
+		api_server_unwatch(s);
 	close(s->client_fd);
 	s->client_fd = -1;
 	s->len = 0;
 	s->have_request = s->replying = false;
+	api_server_watch(s);
 }
 
 void api_server_expire(struct api_server *s)
@@ -231,6 +249,7 @@ int api_server_receive(struct api_server *s, struct api_request *req)
 		s->len = 0;
 		s->have_request = s->replying = false;
 		s->deadline = now_ms() + s->timeout_ms;
+		api_server_watch(s);
 		return 0;
 	}
 	if (s->have_request)
@@ -331,4 +350,80 @@ void api_server_finish(struct api_server *s, const char *why)
 		api_server_reply(s, "ok");
 	if (s->client_fd >= 0)
 		api_server_drop_client(s);
+}
+
+static void api_server_event(void *ctx, int fd, uint32_t events)
+{
+	struct api_server *s = ctx;
+	struct api_request req;
+
+	(void)fd;
+	(void)events; /* readable, hung up or failed: the read says which */
+	if (api_server_receive(s, &req) > 0)
+		s->handle(s->handle_ctx, s, &req);
+}
+
+/*
+ * Keeps the registered descriptor the one api_server_poll_fd() names. A client
+ * the loop cannot take is dropped, which registers the listening socket again;
+ * a listening socket it cannot take leaves the control socket deaf, said once.
+ */
+static void api_server_watch(struct api_server *s)
+{
+	int fd = api_server_poll_fd(s), ret;
+
+	if (!s->loop || fd == s->watched_fd)
+		return;
+	api_server_unwatch(s);
+	if (fd < 0)
+		return;
+	ret = event_loop_add(s->loop, fd, EPOLLIN, api_server_event, s);
+	if (!ret) {
+		s->watched_fd = fd;
+		return;
+	}
+	if (fd == s->client_fd) {
+		api_server_drop_client(s);
+		return;
+	}
+	vmm_err("the control socket %s stops answering: cannot watch it for connections: %s",
+		s->path ? s->path : "", strerror(-ret));
+}
+
+/* Each turn: the late client's error line, then how long the loop may sleep before the next. */
+static int api_server_turn(void *ctx)
+{
+	struct api_server *s = ctx;
+
+	api_server_expire(s);
+	return api_server_timeout_ms(s);
+}
+
+int api_server_attach(struct api_server *s, struct event_loop *loop, api_handler_fn handle,
+		      void *ctx)
+{
+	int ret = event_loop_add_turn(loop, api_server_turn, s);
+
+	if (ret)
+		return ret;
+	s->handle = handle;
+	s->handle_ctx = ctx;
+	s->watched_fd = -1;
+	ret = event_loop_add(loop, api_server_poll_fd(s), EPOLLIN, api_server_event, s);
+	if (ret) {
+		event_loop_del_turn(loop, api_server_turn, s);
+		return ret;
+	}
+	s->loop = loop;
+	s->watched_fd = api_server_poll_fd(s);
+	return 0;
+}
+
+void api_server_detach(struct api_server *s)
+{
+	if (!s->loop)
+		return;
+	api_server_unwatch(s);
+	event_loop_del_turn(s->loop, api_server_turn, s);
+	s->loop = NULL;
 }

@@ -39,6 +39,12 @@ struct api_request {
 /* Parses one request line (without its newline); on failure why says what is wrong. */
 int api_parse(const char *line, struct api_request *req, char *why, size_t why_len);
 
+struct api_server;
+struct event_loop;
+
+/* A whole request line, parsed: carry it out, then answer with api_server_reply and _finish. */
+typedef void (*api_handler_fn)(void *ctx, struct api_server *s, const struct api_request *req);
+
 struct api_server {
 	int listen_fd;
 	int client_fd; /* the connection being served, or -1 */
@@ -49,6 +55,11 @@ struct api_server {
 	bool have_request;  /* the request arrived and is being carried out: no deadline */
 	bool replying;	    /* a reply began: deadline is the reply's */
 	long long deadline; /* CLOCK_MONOTONIC ms: for the request line, then for the reply */
+	/* While attached (api_server_attach): the loop, the fd registered with it, the handler. */
+	struct event_loop *loop;
+	int watched_fd;
+	api_handler_fn handle;
+	void *handle_ctx;
 };
 
 /* Creates the socket at path, mode 0600; replaces a stale socket no one listens on. */
@@ -77,5 +88,17 @@ void api_server_reply(struct api_server *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Ends the exchange: "ok", or "error: why" when why is not NULL. */
 void api_server_finish(struct api_server *s, const char *why);
+
+/*
+ * Serves through an event loop instead of by the calls above: the server
+ * registers the descriptor api_server_poll_fd() names (the listening socket,
+ * or the client being served) and keeps it registered as clients come and
+ * go, enforces the deadline from a turn hook, and hands each request to
+ * handle. -errno when the loop refused; nothing is then registered.
+ */
+int api_server_attach(struct api_server *s, struct event_loop *loop, api_handler_fn handle,
+		      void *ctx);
+/* Deregisters from the loop; a client being served stays connected for the next attach. */
+void api_server_detach(struct api_server *s);
 
 #endif

@@ -58,7 +58,7 @@ enum sandbox_args {
 	X(renameat2, SB_P, SB_ANY)                                                       \
 	X(unlinkat, SB_P, SB_ANY)                                                        \
 	X(ioctl, SB_PV, SB_IOCTL)                                                        \
-	/* the main loop: poll, its wake-ups, the control socket's connections */       \
+	/* the main loop (epoll), poll's other waits, wake-ups, the socket's clients */  \
 	X(ppoll, SB_P, SB_ANY)                                                           \
 	X(pselect6, SB_P, SB_ANY)                                                        \
 	X(epoll_create1, SB_P, SB_ANY)                                                   \
@@ -79,7 +79,6 @@ enum sandbox_args {
 	X(mremap, SB_P, SB_ANY)                                                          \
 	X(madvise, SB_PV, SB_ANY)                                                        \
 	X(brk, SB_PV, SB_ANY)                                                            \
-	X(mincore, SB_P, SB_ANY)                                                         \
 	/* threads: starting vCPUs, kicking them, locks; a vCPU thread's own exit */   \
 	X(clone, SB_P, SB_ANY)                                                           \
 	X(clone3, SB_P, SB_ANY)                                                          \

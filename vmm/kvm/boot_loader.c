@@ -81,7 +81,7 @@ static int record_reset_values(struct vm *vm)
 
 static int boot_firmware(struct vm *vm, void *ctx)
 {
-	int ret = fw_pins_apply(vm);
+	int ret = fw_pins_apply(vm->vcpus[0].fd, &vm->cfg->fw, vm->cfg->verbose);
 
 	(void)ctx;
 	if (ret)

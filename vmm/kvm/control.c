@@ -12,10 +12,9 @@
 #include "base/util.h"
 #include "firmware/fwregs.h"
 #include "kvm/fw_pins.h"
-#include "kvm/vm.h"
-#include "migrate/snapshot.h"
+#include "kvm/vcpu_set.h"
 
-_Static_assert(VM_PAUSE_TIMEOUT_MS == 5000, "pause_failure says 5 s");
+_Static_assert(VCPU_SET_PAUSE_TIMEOUT_MS == 5000, "pause_failure says 5 s");
 
 /* Why a pause did not happen, for the client; NULL when every vCPU parked. */
 static const char *pause_failure(int ret)
@@ -31,66 +30,68 @@ static const char *pause_failure(int ret)
 }
 
 /* Answered from what vm_run read before the first KVM_RUN: never waits for a vCPU. */
-static void control_info_text(struct vm *vm)
+static void control_info_text(const struct control_target *t, struct api_server *api)
 {
 	char name[40], value[96];
 	unsigned int i;
 
-	api_server_reply(vm->api, "state %s", vm_is_paused(vm) ? "paused" : "running");
-	api_server_reply(vm->api, "vcpus %u", vm->nr_vcpus);
-	api_server_reply(vm->api, "memory %lluM", (unsigned long long)(vm->cfg->ram_size >> 20));
-	api_server_reply(vm->api, "gic v%u", vm->machine.gic_version);
-	api_server_reply(vm->api, "console_dropped %llu", vm_console_dropped());
-	for (i = 0; i < vm->nr_fw_regs; i++) {
-		fwreg_format_name(vm->fw_regs[i].id, name, sizeof(name));
-		fwreg_format_value(vm->fw_regs[i].id, vm->fw_regs[i].value, value, sizeof(value));
-		api_server_reply(vm->api, "firmware %s = %s", name, value);
+	api_server_reply(api, "state %s", vcpu_set_is_paused(t->vcpus) ? "paused" : "running");
+	api_server_reply(api, "vcpus %u", t->nr_vcpus);
+	api_server_reply(api, "memory %lluM", (unsigned long long)(t->ram_size >> 20));
+	api_server_reply(api, "gic v%u", t->gic_version);
+	api_server_reply(api, "console_dropped %llu", t->console_dropped());
+	for (i = 0; i < t->nr_fw_regs; i++) {
+		fwreg_format_name(t->fw_regs[i].id, name, sizeof(name));
+		fwreg_format_value(t->fw_regs[i].id, t->fw_regs[i].value, value, sizeof(value));
+		api_server_reply(api, "firmware %s = %s", name, value);
 	}
 }
 
 /* The same facts as one JSON object, a line at a time; the names follow vmm inspect --json. */
-static void control_info_json(struct vm *vm)
+static void control_info_json(const struct control_target *t, struct api_server *api)
 {
 	/* Quoted, a byte may take six: \u00XX. */
 	char name[40], value[96], qname[6 * 40 + 3], qvalue[6 * 96 + 3];
 	unsigned int i;
 
-	api_server_reply(vm->api, "{");
-	api_server_reply(vm->api, "  \"state\": \"%s\",", vm_is_paused(vm) ? "paused" : "running");
-	api_server_reply(vm->api, "  \"vcpus\": %u,", vm->nr_vcpus);
-	api_server_reply(vm->api, "  \"ram_bytes\": %llu,", (unsigned long long)vm->cfg->ram_size);
-	api_server_reply(vm->api, "  \"gic_version\": %u,", vm->machine.gic_version);
-	api_server_reply(vm->api, "  \"console_dropped\": %llu,", vm_console_dropped());
-	api_server_reply(vm->api, "  \"firmware_registers\": [");
-	for (i = 0; i < vm->nr_fw_regs; i++) {
-		fwreg_format_name(vm->fw_regs[i].id, name, sizeof(name));
-		fwreg_format_value(vm->fw_regs[i].id, vm->fw_regs[i].value, value, sizeof(value));
+	api_server_reply(api, "{");
+	api_server_reply(api, "  \"state\": \"%s\",",
+			 vcpu_set_is_paused(t->vcpus) ? "paused" : "running");
+	api_server_reply(api, "  \"vcpus\": %u,", t->nr_vcpus);
+	api_server_reply(api, "  \"ram_bytes\": %llu,", (unsigned long long)t->ram_size);
+	api_server_reply(api, "  \"gic_version\": %u,", t->gic_version);
+	api_server_reply(api, "  \"console_dropped\": %llu,", t->console_dropped());
+	api_server_reply(api, "  \"firmware_registers\": [");
+	for (i = 0; i < t->nr_fw_regs; i++) {
+		fwreg_format_name(t->fw_regs[i].id, name, sizeof(name));
+		fwreg_format_value(t->fw_regs[i].id, t->fw_regs[i].value, value, sizeof(value));
 		json_quote(qname, sizeof(qname), name);
 		json_quote(qvalue, sizeof(qvalue), value);
-		api_server_reply(vm->api,
+		api_server_reply(api,
 				 "    {\"id\": \"0x%016llx\", \"name\": %s, \"value\": %llu, "
 				 "\"decoded\": %s}%s",
-				 (unsigned long long)vm->fw_regs[i].id, qname,
-				 (unsigned long long)vm->fw_regs[i].value, qvalue,
-				 i + 1 < vm->nr_fw_regs ? "," : "");
+				 (unsigned long long)t->fw_regs[i].id, qname,
+				 (unsigned long long)t->fw_regs[i].value, qvalue,
+				 i + 1 < t->nr_fw_regs ? "," : "");
 	}
-	api_server_reply(vm->api, "  ]");
-	api_server_reply(vm->api, "}");
+	api_server_reply(api, "  ]");
+	api_server_reply(api, "}");
 }
 
-static void control_save(struct vm *vm, const struct api_request *req)
+static void control_save(const struct control_target *t, struct api_server *api,
+			 const struct api_request *req)
 {
-	bool was_paused = vm_is_paused(vm);
+	bool was_paused = vcpu_set_is_paused(t->vcpus);
 	char why[512];
 	int ret;
 
 	/* A restored VM's memory is saved only once its snapshot's checksum has passed. */
-	if (!vm_idle_finish(vm)) {
-		api_server_finish(vm->api, "the snapshot this VM was restored from has damaged "
-					   "memory; nothing was saved");
+	if (!t->memory_ready(t->ctx)) {
+		api_server_finish(api, "the snapshot this VM was restored from has damaged "
+				       "memory; nothing was saved");
 		return;
 	}
-	ret = vm_pause(vm);
+	ret = vcpu_set_pause(t->vcpus);
 	if (ret) {
 		/*
 		 * A VM that is stopping has vCPUs that left instead of parking: what a
@@ -98,58 +99,59 @@ static void control_save(struct vm *vm, const struct api_request *req)
 		 */
 		snprintf(why, sizeof(why), "%s; nothing was saved", pause_failure(ret));
 		if (!was_paused)
-			vm_resume(vm);
-		api_server_finish(vm->api, why);
+			vcpu_set_resume(t->vcpus);
+		api_server_finish(api, why);
 		return;
 	}
-	ret = vm_save(vm, req->arg, why, sizeof(why));
+	ret = t->save(t->ctx, req->arg, why, sizeof(why));
 	if (ret) {
 		/* A failed save leaves the guest as it was: running, unless it was paused. */
 		if (!was_paused)
-			vm_resume(vm);
-		api_server_finish(vm->api, why);
+			vcpu_set_resume(t->vcpus);
+		api_server_finish(api, why);
 		return;
 	}
-	vmm_note(vm->cfg->verbose, "saved the VM to %s", req->arg);
-	api_server_finish(vm->api, NULL);
+	vmm_note(t->verbose, "saved the VM to %s", req->arg);
+	api_server_finish(api, NULL);
 	if (req->stop_after)
-		vm_request_exit(vm, VMM_EXIT_POWEROFF);
+		vcpu_set_request_exit(t->vcpus, VMM_EXIT_POWEROFF);
 	else if (!was_paused)
-		vm_resume(vm);
+		vcpu_set_resume(t->vcpus);
 }
 
-static void control_pause(struct vm *vm)
+static void control_pause(const struct control_target *t, struct api_server *api)
 {
-	bool was_paused = vm_is_paused(vm);
-	const char *why = pause_failure(vm_pause(vm));
+	bool was_paused = vcpu_set_is_paused(t->vcpus);
+	const char *why = pause_failure(vcpu_set_pause(t->vcpus));
 
 	if (why && !was_paused)
-		vm_resume(vm);
-	api_server_finish(vm->api, why);
+		vcpu_set_resume(t->vcpus);
+	api_server_finish(api, why);
 }
 
-void control_request(struct vm *vm, const struct api_request *req)
+void control_request(const struct control_target *t, struct api_server *api,
+		     const struct api_request *req)
 {
 	switch (req->command) {
 	case API_PAUSE:
-		control_pause(vm);
+		control_pause(t, api);
 		return;
 	case API_RESUME:
-		vm_resume(vm);
+		vcpu_set_resume(t->vcpus);
 		break;
 	case API_STOP:
-		api_server_finish(vm->api, NULL);
-		vm_request_exit(vm, VMM_EXIT_POWEROFF);
+		api_server_finish(api, NULL);
+		vcpu_set_request_exit(t->vcpus, VMM_EXIT_POWEROFF);
 		return;
 	case API_INFO:
 		if (req->json)
-			control_info_json(vm);
+			control_info_json(t, api);
 		else
-			control_info_text(vm);
+			control_info_text(t, api);
 		break;
 	case API_SAVE:
-		control_save(vm, req);
+		control_save(t, api, req);
 		return;
 	}
-	api_server_finish(vm->api, NULL);
+	api_server_finish(api, NULL);
 }

@@ -2,10 +2,39 @@
 #ifndef VMM_CONTROL_H
 #define VMM_CONTROL_H
 
-struct vm;
-struct api_request;
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
-/* Carries out one request and answers it on vm->api. */
-void control_request(struct vm *vm, const struct api_request *req);
+struct api_request;
+struct api_server;
+struct fwreg_value;
+struct vcpu_set;
+
+/* What the control socket's requests act on and report; the VM fills it before its vCPUs run. */
+struct control_target {
+	struct vcpu_set *vcpus; /* pause, resume, stop */
+	unsigned int nr_vcpus;
+	uint64_t ram_size;
+	unsigned int gic_version;
+	/*
+	 * The firmware registers, read before the first KVM_RUN (they cannot change
+	 * after it): reading them from a running vCPU would wait for it to leave
+	 * KVM_RUN, which a guest CPU taken offline never does.
+	 */
+	const struct fwreg_value *fw_regs;
+	unsigned int nr_fw_regs;
+	bool verbose;
+	unsigned long long (*console_dropped)(void);
+	/* Before a save: false when the VM's memory is not to be saved (a failed check). */
+	bool (*memory_ready)(void *ctx);
+	/* Writes the paused VM to path; -errno with why filled. */
+	int (*save)(void *ctx, const char *path, char *why, size_t why_len);
+	void *ctx; /* for memory_ready and save */
+};
+
+/* Carries out one request and answers it on api. */
+void control_request(const struct control_target *t, struct api_server *api,
+		     const struct api_request *req);
 
 #endif

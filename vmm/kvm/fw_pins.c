@@ -13,7 +13,6 @@
 #include "firmware/pins.h"
 #include "firmware/psci.h"
 #include "kvm/kvm.h"
-#include "kvm/vm.h"
 
 int fw_pins_read(int vcpu_fd, struct fwreg_value **out, unsigned int *nr)
 {
@@ -103,10 +102,9 @@ static void psci_refused(int vcpu_fd, uint32_t wanted)
 		PSCI_V_MAJOR(wanted), PSCI_V_MINOR(wanted), offers[0] ? offers : "(unknown)");
 }
 
-static int pin_write(struct vm *vm, const struct fwreg_value *host, unsigned int nr,
-		     uint64_t id, uint64_t value)
+static int pin_write(int fd, const struct fwreg_value *host, unsigned int nr, uint64_t id,
+		     uint64_t value)
 {
-	int fd = vm->vcpus[0].fd;
 	const struct fwreg_value *def = find_value(host, nr, id);
 	char name[40], want[80], offer[80], got_s[80], names[400];
 	uint64_t got;
@@ -148,45 +146,43 @@ static int pin_write(struct vm *vm, const struct fwreg_value *host, unsigned int
 	return 0;
 }
 
-static void note_in_force(struct vm *vm)
+static void note_in_force(int vcpu_fd, const struct fw_pins *pins, bool verbose)
 {
 	struct fwreg_value *regs;
 	unsigned int nr, i;
 	char name[40], value[80];
 
-	if (!vm->cfg->verbose || fw_pins_read(vm->vcpus[0].fd, &regs, &nr))
+	if (!verbose || fw_pins_read(vcpu_fd, &regs, &nr))
 		return;
 	for (i = 0; i < nr; i++) {
 		fwreg_format_name(regs[i].id, name, sizeof(name));
 		fwreg_format_value(regs[i].id, regs[i].value, value, sizeof(value));
 		vmm_note(true, "firmware: %s = %s%s", name, value,
-			 regs[i].id == REG_PSCI_VERSION &&
-					 vm->cfg->fw.psci_version == PSCI_VERSION_UNSET ?
-				 " (the host's default)" :
-				 "");
+			 regs[i].id == REG_PSCI_VERSION && pins->psci_version == PSCI_VERSION_UNSET
+				 ? " (the host's default)"
+				 : "");
 	}
 	free(regs);
 }
 
-int fw_pins_apply(struct vm *vm)
+int fw_pins_apply(int vcpu_fd, const struct fw_pins *pins, bool verbose)
 {
-	const struct fw_pins *pins = &vm->cfg->fw;
 	struct fwreg_value *host;
 	unsigned int nr, i;
 	int status = 0, ret;
 
-	ret = fw_pins_read(vm->vcpus[0].fd, &host, &nr);
+	ret = fw_pins_read(vcpu_fd, &host, &nr);
 	if (ret) {
 		vmm_err("cannot read the firmware registers: %s", strerror(-ret));
 		return VMM_EXIT_HOST;
 	}
 	/* PSCI 0.1 is chosen by leaving KVM_ARM_VCPU_PSCI_0_2 out at vCPU init, not by a write. */
 	if (pins->psci_version != PSCI_VERSION_UNSET && pins->psci_version != PSCI_V_0_1)
-		status = pin_write(vm, host, nr, REG_PSCI_VERSION, pins->psci_version);
+		status = pin_write(vcpu_fd, host, nr, REG_PSCI_VERSION, pins->psci_version);
 	for (i = 0; i < pins->nr && !status; i++)
-		status = pin_write(vm, host, nr, pins->pin[i].reg_id, pins->pin[i].value);
+		status = pin_write(vcpu_fd, host, nr, pins->pin[i].reg_id, pins->pin[i].value);
 	free(host);
 	if (!status)
-		note_in_force(vm);
+		note_in_force(vcpu_fd, pins, verbose);
 	return status;
 }

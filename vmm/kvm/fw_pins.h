@@ -2,17 +2,18 @@
 #ifndef VMM_FIRMWARE_PINS_KVM_H
 #define VMM_FIRMWARE_PINS_KVM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-struct vm;
 struct fw_pins;
 
 /*
- * Writes every pin through vCPU 0 (the registers are VM-wide) after all vCPUs
- * are initialised and before any runs, then reads each back. Returns 0, or
- * the exit status after printing the one line that says which pin failed.
+ * Writes every pin through one vCPU (vCPU 0: the registers are VM-wide) after
+ * all vCPUs are initialised and before any runs, then reads each back; with
+ * verbose, notes what is in force. Returns 0, or the exit status after
+ * printing the one line that says which pin failed.
  */
-int fw_pins_apply(struct vm *vm);
+int fw_pins_apply(int vcpu_fd, const struct fw_pins *pins, bool verbose);
 
 /* Every firmware register the vCPU lists, with its value; -errno on failure. */
 struct fwreg_value {

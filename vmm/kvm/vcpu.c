@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include "base/exit.h"
+#include "base/timeline.h"
 #include "base/util.h"
+#include "board/machine.h"
 #include "cpu/regs.h"
 #include "kvm/kvm.h"
 #include "kvm/sandbox.h"
-#include "kvm/vm.h"
+#include "kvm/vcpu_set.h"
 
 #ifndef KVM_SYSTEM_EVENT_SHUTDOWN_FLAG_PSCI_OFF2
 #define KVM_SYSTEM_EVENT_SHUTDOWN_FLAG_PSCI_OFF2 (1ULL << 0) /* Linux 6.13 */
@@ -21,18 +23,19 @@
 
 #define VCPU_KICK_SIGNAL SIGUSR1
 
-int vcpu_create(struct vm *vm, struct vcpu *vcpu, unsigned int id, const struct kvm_vcpu_init *init)
+int vcpu_create(struct vcpu *vcpu, const struct vcpu_env *env, unsigned int id,
+		const struct kvm_vcpu_init *init)
 {
 	int ret;
 
 	memset(vcpu, 0, sizeof(*vcpu));
-	vcpu->vm = vm;
+	vcpu->env = env;
 	vcpu->id = id;
 	vcpu->init = *init;
-	vcpu->fd = kvm_create_vcpu(vm->vm_fd, id);
+	vcpu->fd = kvm_create_vcpu(env->vm_fd, id);
 	if (vcpu->fd < 0)
 		return vcpu->fd;
-	vcpu->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
+	vcpu->run = mmap(NULL, env->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
 	if (vcpu->run == MAP_FAILED) {
 		ret = -errno;
 		vcpu->run = NULL;
@@ -44,7 +47,7 @@ int vcpu_create(struct vm *vm, struct vcpu *vcpu, unsigned int id, const struct 
 void vcpu_destroy(struct vcpu *vcpu)
 {
 	if (vcpu->run)
-		munmap(vcpu->run, vcpu->vm->run_size);
+		munmap(vcpu->run, vcpu->env->run_size);
 	if (vcpu->fd >= 0)
 		close(vcpu->fd);
 	vcpu->run = NULL;
@@ -55,12 +58,13 @@ void vcpu_destroy(struct vcpu *vcpu)
 static void vcpu_mmio(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
-	struct vm *vm = vcpu->vm;
+	struct machine *machine = vcpu->env->machine;
 
-	if (!machine_mmio(&vm->machine, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
+	if (!machine_mmio(machine, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
 			  run->mmio.is_write) &&
-	    vm->machine.unclaimed_mmio == 1)
-		vmm_note(vm->cfg->verbose, "no device at 0x%llx: reads give zero, writes are ignored",
+	    machine->unclaimed_mmio == 1)
+		vmm_note(vcpu->env->verbose,
+			 "no device at 0x%llx: reads give zero, writes are ignored",
 			 (unsigned long long)run->mmio.phys_addr);
 }
 
@@ -75,10 +79,10 @@ static int vcpu_system_event(struct vcpu *vcpu)
 			vmm_err("the guest hibernated (PSCI SYSTEM_OFF2); boot it again to resume it");
 			return VMM_EXIT_HIBERNATE;
 		}
-		vmm_note(vcpu->vm->cfg->verbose, "the guest powered off");
+		vmm_note(vcpu->env->verbose, "the guest powered off");
 		return VMM_EXIT_POWEROFF;
 	case KVM_SYSTEM_EVENT_RESET:
-		vmm_note(vcpu->vm->cfg->verbose, "the guest asked for a %s",
+		vmm_note(vcpu->env->verbose, "the guest asked for a %s",
 			 (flags & KVM_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2) ? "SYSTEM_RESET2" :
 									     "reset");
 		return VMM_EXIT_REBOOT;
@@ -87,7 +91,7 @@ static int vcpu_system_event(struct vcpu *vcpu)
 		 * api.rst: to honour SYSTEM_SUSPEND, make the vCPU wait as in WFI;
 		 * any interrupt wakes the guest, which resumes from its entry point.
 		 */
-		vmm_note(vcpu->vm->cfg->verbose, "the guest suspended; an interrupt wakes it");
+		vmm_note(vcpu->env->verbose, "the guest suspended; an interrupt wakes it");
 		if (kvm_set_mp_state(vcpu->fd, KVM_MP_STATE_SUSPENDED)) {
 			vmm_err("vCPU %u: cannot suspend as the guest asked", vcpu->id);
 			return VMM_EXIT_INTERNAL;
@@ -133,10 +137,18 @@ static int vcpu_handle_exit(struct vcpu *vcpu)
 	}
 }
 
+/* From vCPU 0's thread: vmm's work before the guest's first instruction ends here. */
+static void vcpu_note_first_run(const struct vcpu *vcpu)
+{
+	timeline_mark("first KVM_RUN");
+	vmm_note(vcpu->env->verbose, "first KVM_RUN %.1f ms after vmm started",
+		 timeline_now_ns() / 1e6);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
-	struct vm *vm = vcpu->vm;
+	struct vcpu_set *set = vcpu->env->set;
 	sigset_t kick;
 	int ret, status = sandbox_vcpu_thread_enter() ? VMM_EXIT_INTERNAL : -1;
 
@@ -144,9 +156,9 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&kick, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
-	if (vcpu->id == 0 && !vm_is_stopping(vm))
-		vm_note_first_run(vm);
-	while (status < 0 && !vm_is_stopping(vm)) {
+	if (vcpu->id == 0 && !vcpu_set_is_stopping(set))
+		vcpu_note_first_run(vcpu);
+	while (status < 0 && !vcpu_set_is_stopping(set)) {
 		ret = kvm_run(vcpu->fd);
 		/*
 		 * Interrupted: by a stop, or by a pause. KVM_RUN with immediate_exit
@@ -154,11 +166,11 @@ static void *vcpu_thread(void *arg)
 		 * state a pause exposes is consistent (api.rst, immediate_exit).
 		 */
 		if (ret == -EINTR || ret == -EAGAIN) {
-			vm_vcpu_park(vm, vcpu);
+			vcpu_set_park(set, &vcpu->run->immediate_exit);
 			continue;
 		}
 		/* KVM could not fault a page in: RAM mapped from a snapshot that lost it. */
-		if (ret == -EFAULT && vm->ram_from_file) {
+		if (ret == -EFAULT && vcpu->env->ram_from_file) {
 			vmm_err("%s", VM_RAM_LOST_MESSAGE);
 			status = VMM_EXIT_RAM_LOST;
 			break;
@@ -171,8 +183,8 @@ static void *vcpu_thread(void *arg)
 		status = vcpu_handle_exit(vcpu);
 	}
 	if (status >= 0)
-		vm_request_exit(vm, status);
-	vm_vcpu_exited(vm);
+		vcpu_set_request_exit(set, status);
+	vcpu_set_thread_exited(set);
 	return NULL;
 }
 

@@ -3,12 +3,11 @@
 #include "kvm/vm.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <time.h>
@@ -16,6 +15,7 @@
 
 #include "base/api.h"
 #include "base/console.h"
+#include "base/event_loop.h"
 #include "base/exit.h"
 #include "base/ram_map.h"
 #include "base/term.h"
@@ -26,6 +26,7 @@
 #include "kvm/fw_pins.h"
 #include "kvm/kvm.h"
 #include "kvm/regs.h"
+#include "migrate/snapshot.h"
 
 #define KVM_API_VERSION_EXPECTED 12
 /* At exit, what the console still holds may take this long without progress, then is lost. */
@@ -143,7 +144,7 @@ int vm_map_ram(struct vm *vm, int fd, uint64_t offset)
 	vm->ram = ram_map(size, fd, offset);
 	if (!vm->ram)
 		return -errno;
-	vm->ram_from_file = fd >= 0;
+	vm->ram_from_file = vm->vcpu_env.ram_from_file = fd >= 0;
 	if (vm->ram_from_file)
 		vm_catch_sigbus(vm->ram, size);
 	ret = kvm_set_memory(vm->vm_fd, 0, RAM_BASE, size, vm->ram);
@@ -158,8 +159,9 @@ int vm_add_vcpus(struct vm *vm, const struct kvm_vcpu_init *inits)
 	int ret;
 
 	for (i = 0; i < vm->cfg->nr_cpus; i++) {
-		ret = vcpu_create(vm, &vm->vcpus[i], i, &inits[i]);
+		ret = vcpu_create(&vm->vcpus[i], &vm->vcpu_env, i, &inits[i]);
 		vm->nr_vcpus = i + 1;
+		ret = ret ?: vcpu_set_add(&vm->vcpu_set, &vm->vcpus[i]);
 		if (ret)
 			return vm_fail("cannot create the vCPUs", ret, VMM_EXIT_HOST);
 		ret = kvm_get_reg_u64(vm->vcpus[i].fd, REG_MPIDR_EL1, &vm->machine.mpidr[i]);
@@ -209,21 +211,28 @@ int vm_fail(const char *what, int err, int status)
 	return status;
 }
 
+static void vm_kick_vcpu(void *vcpu)
+{
+	vcpu_kick(vcpu);
+}
+
 int vm_setup(struct vm *vm, const struct vm_config *cfg, int kvm_fd, unsigned int ipa_bits)
 {
-	pthread_condattr_t attr;
+	int ret;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = cfg;
 	vm->kvm_fd = kvm_fd;
 	vm->gic_fd = -1;
-	vm->event_fd = -1;
-	pthread_mutex_init(&vm->lock, NULL);
-	/* vm_pause's wait is bounded: by a clock that the date cannot move. */
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&vm->cond, &attr);
-	pthread_condattr_destroy(&attr);
+	/* Both first: vm_destroy may follow any failure below. */
+	ret = vcpu_set_init(&vm->vcpu_set, vm_kick_vcpu);
+	ret = event_loop_init(&vm->loop) ?: ret;
+	if (ret)
+		return vm_fail("cannot set up the VM", ret, VMM_EXIT_INTERNAL);
+	vm->vcpu_env = (struct vcpu_env){ .set = &vm->vcpu_set,
+					  .machine = &vm->machine,
+					  .verbose = cfg->verbose };
+	vm->machine.loop = &vm->loop; /* devices watch their descriptors on it */
 	vm->machine.irq_set = vm_irq_set;
 	vm->machine.console_write = vm_console_write;
 	vm->machine.hook_ctx = vm;
@@ -235,132 +244,34 @@ int vm_setup(struct vm *vm, const struct vm_config *cfg, int kvm_fd, unsigned in
 	vm->vm_fd = kvm_create_vm(kvm_fd, ipa_bits);
 	if (vm->vm_fd < 0)
 		return vm_fail("cannot create a KVM VM", vm->vm_fd, VMM_EXIT_HOST);
-	vm->run_size = kvm_vcpu_mmap_size(kvm_fd);
-	vm->event_fd = eventfd(0, EFD_CLOEXEC);
-	if (vm->run_size <= 0 || vm->event_fd < 0)
+	vm->vcpu_env.vm_fd = vm->vm_fd;
+	vm->vcpu_env.run_size = kvm_vcpu_mmap_size(kvm_fd);
+	if (vm->vcpu_env.run_size <= 0)
 		return vm_fail("cannot set up the VM", -errno, VMM_EXIT_INTERNAL);
 	timeline_mark("VM");
 	return 0;
 }
 
-/* From vCPU 0's thread: vmm's work before the guest's first instruction ends here. */
-void vm_note_first_run(struct vm *vm)
-{
-	timeline_mark("first KVM_RUN");
-	vmm_note(vm->cfg->verbose, "first KVM_RUN %.1f ms after vmm started",
-		 timeline_now_ns() / 1e6);
-}
-
-void vm_request_exit(struct vm *vm, int status)
-{
-	uint64_t one = 1;
-
-	pthread_mutex_lock(&vm->lock);
-	if (!vm->stopping) {
-		vm->stopping = true;
-		vm->exit_status = status;
-		timeline_mark_guest("the guest ran");
-		if (write(vm->event_fd, &one, sizeof(one)) < 0)
-			vmm_err("cannot wake the main thread: %s", strerror(errno));
-	}
-	pthread_cond_broadcast(&vm->cond); /* parked vCPUs must see the stop too */
-	pthread_mutex_unlock(&vm->lock);
-}
-
-int vm_pause(struct vm *vm)
-{
-	struct timespec deadline;
-	unsigned int i;
-	int ret = 0;
-
-	pthread_mutex_lock(&vm->lock);
-	if (!vm->pause_requested) {
-		vm->pause_requested = true;
-		for (i = 0; i < vm->nr_vcpus; i++)
-			vcpu_kick(&vm->vcpus[i]);
-	}
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += VM_PAUSE_TIMEOUT_MS / 1000;
-	while (vm->nr_parked < vm->nr_running && !vm->stopping && ret != ETIMEDOUT)
-		ret = pthread_cond_timedwait(&vm->cond, &vm->lock, &deadline);
-	/* A stopping VM's vCPUs leave instead of parking, and may still be in KVM_RUN. */
-	if (vm->stopping)
-		ret = -ESHUTDOWN;
-	else
-		ret = vm->nr_parked < vm->nr_running ? -ETIMEDOUT : 0;
-	pthread_mutex_unlock(&vm->lock);
-	return ret;
-}
-
-void vm_resume(struct vm *vm)
-{
-	pthread_mutex_lock(&vm->lock);
-	vm->pause_requested = false;
-	pthread_cond_broadcast(&vm->cond);
-	pthread_mutex_unlock(&vm->lock);
-}
-
-bool vm_is_paused(struct vm *vm)
-{
-	bool paused;
-
-	pthread_mutex_lock(&vm->lock);
-	paused = vm->pause_requested;
-	pthread_mutex_unlock(&vm->lock);
-	return paused;
-}
-
-void vm_vcpu_park(struct vm *vm, struct vcpu *vcpu)
-{
-	pthread_mutex_lock(&vm->lock);
-	if (vm->pause_requested && !vm->stopping) {
-		vm->nr_parked++;
-		pthread_cond_broadcast(&vm->cond);
-		while (vm->pause_requested && !vm->stopping)
-			pthread_cond_wait(&vm->cond, &vm->lock);
-		vm->nr_parked--;
-	}
-	/* Cleared under the lock, so that a pause that begins now sets it again after. */
-	if (!vm->pause_requested && !vm->stopping)
-		vcpu->run->immediate_exit = 0;
-	pthread_mutex_unlock(&vm->lock);
-}
-
-void vm_vcpu_exited(struct vm *vm)
-{
-	pthread_mutex_lock(&vm->lock);
-	vm->nr_running--;
-	pthread_cond_broadcast(&vm->cond);
-	pthread_mutex_unlock(&vm->lock);
-}
-
-bool vm_is_stopping(struct vm *vm)
-{
-	bool stopping;
-
-	pthread_mutex_lock(&vm->lock);
-	stopping = vm->stopping;
-	pthread_mutex_unlock(&vm->lock);
-	return stopping;
-}
-
 /* Typed bytes the UART could not take yet wait here; the FIFO drains as the guest reads. */
 struct console_input {
+	struct vm *vm;
 	uint8_t buf[256];
 	size_t len;
 	struct term_escape esc;
 	bool open;
+	bool watched;	 /* stdin is registered with the loop */
+	bool unpollable; /* a file or /dev/null, which epoll refuses: always readable */
 };
 
-static void console_input_feed(struct vm *vm, struct console_input *in)
+static void console_input_feed(struct console_input *in)
 {
-	size_t taken = machine_console_input(&vm->machine, in->buf, in->len);
+	size_t taken = machine_console_input(&in->vm->machine, in->buf, in->len);
 
 	memmove(in->buf, in->buf + taken, in->len - taken);
 	in->len -= taken;
 }
 
-static void console_input_read(struct vm *vm, struct console_input *in)
+static void console_input_read(struct console_input *in)
 {
 	ssize_t n = read(STDIN_FILENO, in->buf + in->len, sizeof(in->buf) - in->len);
 	bool quit;
@@ -372,10 +283,71 @@ static void console_input_read(struct vm *vm, struct console_input *in)
 	}
 	in->len += term_escape_filter(&in->esc, in->buf + in->len, n, &quit);
 	if (quit) {
-		vmm_note(vm->cfg->verbose, "Ctrl-A x: quitting");
-		vm_request_exit(vm, VMM_EXIT_QUIT);
+		vmm_note(in->vm->cfg->verbose, "Ctrl-A x: quitting");
+		vcpu_set_request_exit(&in->vm->vcpu_set, VMM_EXIT_QUIT);
 	}
-	console_input_feed(vm, in);
+	console_input_feed(in);
+}
+
+static void console_input_event(void *ctx, int fd, uint32_t events)
+{
+	(void)fd;
+	(void)events; /* readable, hung up or failed: the read says which */
+	console_input_read(ctx);
+}
+
+static bool console_input_wanted(const struct console_input *in)
+{
+	return in->open && in->len < sizeof(in->buf);
+}
+
+/*
+ * stdin is watched only while it is open and the buffer has room; left
+ * registered when full, a hung-up terminal would wake the loop at once, again
+ * and again, with nothing it could do.
+ */
+static void console_input_watch(struct console_input *in)
+{
+	struct event_loop *loop = &in->vm->loop;
+	int ret;
+
+	if (in->unpollable || console_input_wanted(in) == in->watched)
+		return;
+	if (in->watched) {
+		event_loop_del(loop, STDIN_FILENO);
+		in->watched = false;
+		return;
+	}
+	ret = event_loop_add(loop, STDIN_FILENO, EPOLLIN, console_input_event, in);
+	in->watched = !ret;
+	if (ret == -EPERM)
+		in->unpollable = true;
+	else if (ret)
+		in->open = false; /* not a descriptor (closed): no input, as poll's POLLNVAL was */
+}
+
+/* Each turn: offer the UART what waits, read an unpollable stdin, and say how soon to retry. */
+static int console_input_turn(void *ctx)
+{
+	struct console_input *in = ctx;
+
+	if (in->len)
+		console_input_feed(in);
+	if (in->unpollable && console_input_wanted(in))
+		console_input_read(in);
+	console_input_watch(in);
+	/* While typed bytes wait for FIFO room, look again soon. */
+	if (in->len)
+		return 10;
+	return in->unpollable && console_input_wanted(in) ? 0 : -1;
+}
+
+static void console_input_stop(struct console_input *in)
+{
+	if (in->watched)
+		event_loop_del(&in->vm->loop, STDIN_FILENO);
+	in->watched = false;
+	event_loop_del_turn(&in->vm->loop, console_input_turn, in);
 }
 
 void vm_stop_signals(sigset_t *set)
@@ -394,54 +366,53 @@ static int vm_signal_fd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
+static void vm_signal_event(void *ctx, int fd, uint32_t events)
+{
+	struct vm *vm = ctx;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	if (read(fd, &si, sizeof(si)) == sizeof(si))
+		vcpu_set_request_exit(&vm->vcpu_set, VMM_EXIT_SIGNAL + si.ssi_signo);
+}
+
+/* The vCPUs' stop: the loop's test of vcpu_set_is_stopping after the turn ends it. */
+static void vm_stop_event(void *ctx, int fd, uint32_t events)
+{
+	(void)ctx;
+	(void)fd;
+	(void)events;
+}
+
 static int vm_idle_step(struct vm *vm);
 
-/* The main thread: console input, signals, requests on the socket, and the vCPUs' stop. */
-static void vm_main_loop(struct vm *vm, int sig_fd)
+/* Idle work goes a piece per turn, and the loop does not sleep while some remains. */
+static int vm_idle_turn(void *ctx)
 {
-	struct console_input in = { .open = true };
-	struct api_request req;
+	struct vm *vm = ctx;
 
-	while (!vm_is_stopping(vm)) {
-		struct pollfd fds[4] = {
-			{ .fd = vm->event_fd, .events = POLLIN },
-			{ .fd = sig_fd, .events = POLLIN },
-			{ .fd = in.open && in.len < sizeof(in.buf) ? STDIN_FILENO : -1,
-			  .events = POLLIN },
-			{ .fd = vm->api ? api_server_poll_fd(vm->api) : -1, .events = POLLIN },
-		};
-		/* While typed bytes wait for FIFO room, look again soon; idle work: at once. */
-		int timeout = vm->idle.step ? 0 : in.len ? 10 : -1;
-		int api_timeout = vm->api ? api_server_timeout_ms(vm->api) : -1;
+	vm_idle_step(vm);
+	return vm->idle.step ? 0 : -1;
+}
 
-		/* A client's deadline must be enforced even when nothing else happens. */
-		if (api_timeout >= 0 && (timeout < 0 || api_timeout < timeout))
-			timeout = api_timeout;
-		if (poll(fds, 4, timeout) < 0) {
-			if (errno == EINTR)
-				continue;
-			/* Breaking out alone would leave the vCPUs running and vm_run joining them. */
+/* The main thread: console input, signals, requests on the socket, and the vCPUs' stop. */
+static void vm_main_loop(struct vm *vm)
+{
+	while (!vcpu_set_is_stopping(&vm->vcpu_set)) {
+		int ret = event_loop_run_once(&vm->loop, -1);
+
+		if (ret == -EINTR)
+			continue;
+		if (ret < 0) {
+			/*
+			 * Breaking out alone would leave the vCPUs running and vm_run
+			 * joining them. ("poll" names the wait, whatever it calls.)
+			 */
 			vmm_err("cannot wait for events (poll): %s; stopping the guest",
-				strerror(errno));
-			vm_request_exit(vm, VMM_EXIT_INTERNAL);
+				strerror(-ret));
+			vcpu_set_request_exit(&vm->vcpu_set, VMM_EXIT_INTERNAL);
 			break;
 		}
-		if ((fds[3].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    api_server_receive(vm->api, &req) > 0)
-			control_request(vm, &req);
-		if (fds[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(sig_fd, &si, sizeof(si)) == sizeof(si))
-				vm_request_exit(vm, VMM_EXIT_SIGNAL + si.ssi_signo);
-		}
-		if (fds[2].revents & (POLLIN | POLLHUP | POLLERR))
-			console_input_read(vm, &in);
-		else if (in.len)
-			console_input_feed(vm, &in);
-		if (vm->api)
-			api_server_expire(vm->api);
-		vm_idle_step(vm);
 	}
 }
 
@@ -489,8 +460,85 @@ static void vm_console_finish(struct vm *vm, unsigned long long dropped_before)
 			 CONSOLE_FLUSH_IDLE_MS);
 }
 
+static bool vm_memory_ready(void *vm)
+{
+	return vm_idle_finish(vm);
+}
+
+static int vm_save_to(void *vm, const char *path, char *why, size_t why_len)
+{
+	return vm_save(vm, path, why, why_len);
+}
+
+static void vm_control_request(void *ctx, struct api_server *api, const struct api_request *req)
+{
+	control_request(ctx, api, req);
+}
+
+static struct control_target vm_control_target(struct vm *vm)
+{
+	return (struct control_target){
+		.vcpus = &vm->vcpu_set,
+		.nr_vcpus = vm->nr_vcpus,
+		.ram_size = vm->cfg->ram_size,
+		.gic_version = vm->machine.gic_version,
+		.fw_regs = vm->fw_regs,
+		.nr_fw_regs = vm->nr_fw_regs,
+		.verbose = vm->cfg->verbose,
+		.console_dropped = vm_console_dropped,
+		.memory_ready = vm_memory_ready,
+		.save = vm_save_to,
+		.ctx = vm,
+	};
+}
+
+/* What the main loop watches for this run; each failure is -errno, nothing said yet. */
+static int vm_watch(struct vm *vm, int sig_fd, struct console_input *in,
+		    struct control_target *control)
+{
+	struct event_loop *loop = &vm->loop;
+	int ret;
+
+	ret = event_loop_add(loop, vm->vcpu_set.event_fd, EPOLLIN, vm_stop_event, vm);
+	ret = ret ?: event_loop_add(loop, sig_fd, EPOLLIN, vm_signal_event, vm);
+	ret = ret ?: event_loop_add_turn(loop, console_input_turn, in);
+	ret = ret ?: event_loop_add_turn(loop, vm_idle_turn, vm);
+	if (!ret && vm->api)
+		ret = api_server_attach(vm->api, loop, vm_control_request, control);
+	return ret;
+}
+
+static void vm_unwatch(struct vm *vm, int sig_fd, struct console_input *in)
+{
+	if (vm->api)
+		api_server_detach(vm->api);
+	event_loop_del_turn(&vm->loop, vm_idle_turn, vm);
+	console_input_stop(in);
+	event_loop_del(&vm->loop, sig_fd);
+	event_loop_del(&vm->loop, vm->vcpu_set.event_fd);
+}
+
+static void vm_start_vcpus(struct vm *vm)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		vcpu_set_thread_starting(&vm->vcpu_set);
+		ret = vcpu_start(&vm->vcpus[i]);
+		if (ret) {
+			vcpu_set_thread_exited(&vm->vcpu_set);
+			vmm_err("cannot start vCPU %u: %s", i, strerror(-ret));
+			vcpu_set_request_exit(&vm->vcpu_set, VMM_EXIT_INTERNAL);
+			break;
+		}
+	}
+}
+
 int vm_run(struct vm *vm)
 {
+	struct console_input in = { .vm = vm, .open = true };
+	struct control_target control;
 	unsigned long long dropped_before;
 	struct term term;
 	unsigned int i;
@@ -507,32 +555,29 @@ int vm_run(struct vm *vm)
 	if (sig_fd < 0)
 		return vm_fail("cannot create a signalfd for the stop signals", -errno,
 			       VMM_EXIT_INTERNAL);
+	control = vm_control_target(vm);
+	ret = vm_watch(vm, sig_fd, &in, &control);
+	if (ret) {
+		vm_unwatch(vm, sig_fd, &in);
+		close(sig_fd);
+		return vm_fail("cannot set up the main loop", ret, VMM_EXIT_INTERNAL);
+	}
 	dropped_before = console_out_dropped(&vm_console);
 	term_raw_enter(&term, STDIN_FILENO);
 	timeline_mark("console and firmware registers");
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		pthread_mutex_lock(&vm->lock);
-		vm->nr_running++;
-		pthread_mutex_unlock(&vm->lock);
-		ret = vcpu_start(&vm->vcpus[i]);
-		if (ret) {
-			vm_vcpu_exited(vm);
-			vmm_err("cannot start vCPU %u: %s", i, strerror(-ret));
-			vm_request_exit(vm, VMM_EXIT_INTERNAL);
-			break;
-		}
-	}
-	vm_main_loop(vm, sig_fd);
+	vm_start_vcpus(vm);
+	vm_main_loop(vm);
 	/* However the loop ended, the vCPUs must be told: vcpu_stop only kicks and joins. */
-	vm_request_exit(vm, VMM_EXIT_INTERNAL);
+	vcpu_set_request_exit(&vm->vcpu_set, VMM_EXIT_INTERNAL);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_stop(&vm->vcpus[i]);
 	timeline_mark("vCPU threads joined");
+	vm_unwatch(vm, sig_fd, &in);
 	vm_console_finish(vm, dropped_before);
 	term_raw_leave(&term);
 	close(sig_fd);
 	timeline_mark("console flushed");
-	return vm->exit_status;
+	return vcpu_set_exit_status(&vm->vcpu_set);
 }
 
 void vm_destroy(struct vm *vm)
@@ -547,11 +592,9 @@ void vm_destroy(struct vm *vm)
 	ram_unmap(vm->ram, vm->cfg->ram_size);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
-	if (vm->event_fd >= 0)
-		close(vm->event_fd);
+	event_loop_close(&vm->loop);
+	vcpu_set_destroy(&vm->vcpu_set);
 	free(vm->fw_regs);
 	vm->fw_regs = NULL;
-	pthread_mutex_destroy(&vm->lock);
-	pthread_cond_destroy(&vm->cond);
 	timeline_mark("the VM torn down");
 }

@@ -7,9 +7,11 @@
 #include <stdbool.h>
 
 #include "base/config.h"
+#include "base/event_loop.h"
 #include "base/util.h"
 #include "board/machine.h"
 #include "kvm/vcpu.h"
+#include "kvm/vcpu_set.h"
 
 struct api_server;
 struct fwreg_value;
@@ -41,17 +43,12 @@ struct vm {
 	struct machine machine;
 	struct vcpu vcpus[LAYOUT_MAX_CPUS];
 	unsigned int nr_vcpus;
-	int run_size;
+	struct vcpu_env vcpu_env; /* what every vCPU thread reaches: the set, the machine */
 
-	/* vCPU threads report why the VM must stop; the main thread waits on event_fd. */
-	pthread_mutex_t lock;
-	pthread_cond_t cond; /* vCPUs park on it while paused; vm_pause waits on it */
-	int event_fd;
-	bool stopping;
-	int exit_status;
-	bool pause_requested;
-	unsigned int nr_parked;
-	unsigned int nr_running; /* vCPU threads started and not yet finished */
+	/* vCPU threads report why the VM must stop; the main loop wakes on its eventfd. */
+	struct vcpu_set vcpu_set;
+	/* The main thread's: the VM's own descriptors, and those its devices register. */
+	struct event_loop loop;
 
 	struct api_server *api; /* the control socket, when there is one */
 	/*
@@ -64,15 +61,6 @@ struct vm {
 
 	struct vm_idle_task idle; /* step NULL: none */
 };
-
-/*
- * Restored RAM is read from the snapshot file as the guest touches it: a file
- * truncated or rewritten meanwhile loses the guest's memory (README, Snapshots).
- */
-#define VM_RAM_LOST_MESSAGE                                                                     \
-	"guest RAM could not be read from the snapshot file it is mapped from: the file was "   \
-	"truncated or changed while the restored VM ran; leave a snapshot unchanged while a VM " \
-	"restored from it runs"
 
 /* Each returns 0, or a VMM_EXIT_* status after printing why. */
 int vm_check_host(int kvm_fd, const struct vm_config *cfg);
@@ -93,27 +81,8 @@ int vm_run(struct vm *vm);
 bool vm_idle_finish(struct vm *vm);
 /* Before a restarting guest's next VM; the last VM is left to exit() (cmd/start.c says why). */
 void vm_destroy(struct vm *vm);
+/* Pause, resume and the stop request: vcpu_set_* on vm->vcpu_set (kvm/vcpu_set.h). */
 
-/* From any thread: the first caller decides the status; every vCPU is then stopped. */
-void vm_request_exit(struct vm *vm, int status);
-bool vm_is_stopping(struct vm *vm);
-
-/*
- * Takes every vCPU out of KVM_RUN and keeps it out, with pending MMIO
- * completed, so that its state can be read or written; vm_resume lets them go.
- * Returns 0 once every vCPU has parked; -ESHUTDOWN when the VM is stopping
- * (vCPUs leave rather than park: their state is not to be read), -ETIMEDOUT
- * when one did not park within VM_PAUSE_TIMEOUT_MS. On failure the pause is
- * still requested: vm_resume undoes it.
- */
-#define VM_PAUSE_TIMEOUT_MS 5000
-int vm_pause(struct vm *vm);
-void vm_resume(struct vm *vm);
-bool vm_is_paused(struct vm *vm);
-/* Called by a vCPU thread after KVM_RUN was interrupted: parks it while a pause lasts. */
-void vm_vcpu_park(struct vm *vm, struct vcpu *vcpu);
-void vm_vcpu_exited(struct vm *vm);
-void vm_note_first_run(struct vm *vm);
 /* Bytes of guest console output dropped since vmm started: stdout did not keep up. */
 unsigned long long vm_console_dropped(void);
 /* The signals that stop a running VM (through the main loop's signalfd). */

@@ -117,7 +117,7 @@ static bool id_register_kept(struct vcpu *vcpu, const struct reg_decision *d)
 	if (!idreg_host_covers(d->id, host, saved))
 		return false;
 	reg_describe(d->id, name, sizeof(name));
-	vmm_note(vcpu->vm->cfg->verbose,
+	vmm_note(vcpu->env->verbose,
 		 "vCPU %u: ID register %s: this host shows 0x%llx where the snapshot has 0x%llx; "
 		 "every saved feature is still offered, so the host's value stays",
 		 vcpu->id, name, (unsigned long long)host, (unsigned long long)saved);
@@ -317,7 +317,7 @@ static int memory_check_step(struct vm *vm, void *ctx)
 	vmm_err("snapshot %s refused after the guest started: %s; the guest is stopped, restore "
 		"from a good copy",
 		c->path, why);
-	vm_request_exit(vm, VMM_EXIT_SNAPSHOT);
+	vcpu_set_request_exit(&vm->vcpu_set, VMM_EXIT_SNAPSHOT);
 	return ret;
 }
 
