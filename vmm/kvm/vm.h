@@ -90,6 +90,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, int kvm_fd, const stru
 /* The parts of vm_create that a restore shares. */
 int vm_setup(struct vm *vm, const struct vm_config *cfg, int kvm_fd, unsigned int ipa_bits);
 int vm_map_ram(struct vm *vm, int fd, uint64_t offset); /* -errno */
+/* A SIGBUS in ram..ram+size (RAM mapped from a file the file lost): one line, then exit. */
+void vm_catch_sigbus(void *ram, uint64_t size);
 int vm_add_vcpus(struct vm *vm, const struct kvm_vcpu_init *inits);
 int vm_enable_system_suspend(struct vm *vm);
 /* Prints "what: strerror(err)" and returns status. */

@@ -12,6 +12,12 @@ struct vm;
  */
 int vm_save(struct vm *vm, const char *path, char *why, size_t why_len);
 
+/*
+ * The version of a device's state in its snapshot record: a device that changes
+ * what it saves bumps it here, and restore refuses any other.
+ */
+unsigned int snap_device_version(const char *name);
+
 /* `vmm inspect FILE [--json]`. */
 int cmd_inspect(int argc, char **argv);
 
