@@ -115,9 +115,10 @@ if [ "${T_PASS:-1}" = 1 ] && [ "$HOST_KERNEL" = 6.1 ]; then
 	# damaged memory stops the guest early instead of keeping it from starting.
 	t_begin "damaged guest memory in a snapshot: the restored guest is stopped, status 8, one line"
 	cp "$T_DIR/good.snap" "$T_DIR/memflip.snap"
-	ram=$(vmm inspect --json "$T_DIR/memflip.snap" | sed -n 's/^ *"ram_bytes": \([0-9]*\),$/\1/p')
-	# RAM's first page is the kernel Image's header (text_offset 0): data, never a hole.
-	at=$(($(stat -c %s "$T_DIR/memflip.snap") - ${ram:-0} + 256))
+	# RAM's first page is the kernel Image's header (text_offset 0): data, never a hole, and
+	# the first memory record's first page.
+	data=$(vmm inspect --json "$T_DIR/memflip.snap" | sed -n 's/.*"type": "memory".*"data_offset": \([0-9]*\)}.*/\1/p' | head -n 1)
+	at=$((${data:-0} + 256))
 	printf '\377' | dd of="$T_DIR/memflip.snap" bs=1 seek="$at" conv=notrunc 2>/dev/null
 	vmm restore --check "$T_DIR/memflip.snap" >"$T_LOG.check" 2>&1
 	[ $? = 8 ] || t_fail "expected restore --check, which sums the memory first, to exit 8: $(cat "$T_LOG.check")"

@@ -69,7 +69,9 @@ static void file_set(const uint8_t *data, size_t size)
 static bool sections_equal(const struct snap_section *a, const struct snap_section *b)
 {
 	return a->type == b->type && a->index == b->index && a->len == b->len && a->pos == b->pos &&
-	       (!a->len || !memcmp(a->data, b->data, a->len));
+	       a->version == b->version && a->flags == b->flags && a->offset == b->offset &&
+	       a->gpa == b->gpa && a->pages == b->pages && a->data_offset == b->data_offset &&
+	       !a->data == !b->data && (!a->len || !a->data || !memcmp(a->data, b->data, a->len));
 }
 
 static bool headers_equal(const struct snap_header *a, const struct snap_header *b)
@@ -106,10 +108,11 @@ static int deferred_verdict(void)
 static void file_reader_check(const uint8_t *data, size_t size, int ret,
 			      const struct snap_reader *mem_r)
 {
+	const struct snap_section *recs_a, *recs_b;
 	struct snap_memory a, b;
 	struct snap_reader *r;
 	char why[200] = "";
-	unsigned int i, n;
+	unsigned int i, n, nb;
 	int type;
 
 	file_set(data, size);
@@ -121,6 +124,11 @@ static void file_reader_check(const uint8_t *data, size_t size, int ret,
 	}
 	check(snap_reader_fd(r) >= 0);
 	check(headers_equal(snap_reader_header(r), snap_reader_header(mem_r)));
+	recs_a = snap_reader_records(r, &n);
+	recs_b = snap_reader_records(mem_r, &nb);
+	check(n == nb);
+	for (i = 0; i < n; i++)
+		check(sections_equal(&recs_a[i], &recs_b[i]));
 	for (type = SNAP_SEC_CONFIG; type <= SNAP_SEC_MEMORY; type++) {
 		n = snap_reader_count(r, type);
 		check(n == snap_reader_count(mem_r, type));
@@ -131,15 +139,15 @@ static void file_reader_check(const uint8_t *data, size_t size, int ret,
 	ret = snap_reader_memory(r, &a);
 	check(ret == snap_reader_memory(mem_r, &b));
 	check(ret || (a.gpa == b.gpa && a.size == b.size && a.file_offset == b.file_offset &&
-		      a.pages_with_data == b.pages_with_data));
+		      a.pages_with_data == b.pages_with_data && a.nr_records == b.nr_records));
 	snap_reader_close(r);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	const struct snap_section *recs;
 	const struct snap_header *hdr;
 	struct snap_reader *r;
-	struct snap_memory mem;
 	unsigned int i, n, total = 0;
 	int type;
 	char why[200] = "";
@@ -167,13 +175,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		total += n;
 	}
-	if (total != hdr->nr_sections || snap_reader_fd(r) != -1)
+	recs = snap_reader_records(r, &n);
+	if (total > n || n != hdr->nr_sections || snap_reader_fd(r) != -1)
 		__builtin_trap();
-	/* The memory data must lie inside the buffer: restore would map it. */
-	if (!snap_reader_memory(r, &mem) &&
-	    (mem.file_offset % SNAP_MEM_ALIGN || mem.file_offset > size ||
-	     mem.size > size - mem.file_offset))
-		__builtin_trap();
+	for (i = 0; i < n; i++) {
+		struct snap_section s = recs[i];
+
+		/* A record passed over (unknown, skippable) offers nothing to get. */
+		if (!s.data && (s.pos != s.len || !snap_get_bytes(&s, &type, 1)))
+			__builtin_trap();
+		/* The memory data must lie inside the buffer: restore would map it. */
+		if (s.type == SNAP_SEC_MEMORY &&
+		    (s.data_offset % SNAP_MEM_ALIGN || s.data_offset > size || !s.pages ||
+		     s.pages * SNAP_PAGE > size - s.data_offset || s.data_offset < s.offset))
+			__builtin_trap();
+	}
 	snap_reader_close(r);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -251,9 +252,9 @@ START_TEST(test_memory_facts)
 	ck_assert_msg(mem.gpa == RAM_GPA && mem.size == RAM_SIZE &&
 			      mem.pages_with_data == expected_pages &&
 			      mem.file_offset % SNAP_MEM_ALIGN == 0 &&
-			      (uint64_t)st.st_size == mem.file_offset + RAM_SIZE,
+			      (uint64_t)st.st_size == mem.file_offset + RAM_SIZE + SEC_HEAD_LEN + END_LEN,
 		      "memory: expected gpa %#llx size %#llx, %llu pages, aligned offset, file "
-		      "offset+size; got %#llx %#llx %llu offset %#llx file %lld",
+		      "offset+size+end record; got %#llx %#llx %llu offset %#llx file %lld",
 		      RAM_GPA, RAM_SIZE, (unsigned long long)expected_pages,
 		      (unsigned long long)mem.gpa, (unsigned long long)mem.size,
 		      (unsigned long long)mem.pages_with_data, (unsigned long long)mem.file_offset,
@@ -431,7 +432,9 @@ static uint64_t flip_offset(unsigned int *seed, const struct snap_memory *mem, s
 {
 	unsigned int page;
 
-	switch (rand_r(seed) % 3) {
+	switch (rand_r(seed) % 4) {
+	case 3: /* the end record */
+		return len - SEC_HEAD_LEN - END_LEN + rand_r(seed) % (SEC_HEAD_LEN + END_LEN);
 	case 0: /* header and sections: the first 420 bytes or so */
 		return rand_r(seed) % 1024;
 	case 1:
@@ -523,8 +526,8 @@ START_TEST(test_why_names_the_section)
 
 	ck_assert_int_eq(snapshot_write(NULL, 0, NULL), 0);
 	file = file_read_whole(path, &len);
-	/* The last payload byte of vcpu 1: 5 bytes of padding, then the 40-byte device section. */
-	file[len - 40 - 5 - 1] ^= 0x80;
+	/* The last payload byte of vcpu 1: 5 bytes of padding, the 48-byte device record, the end. */
+	file[len - SEC_HEAD_LEN - END_LEN - 48 - 5 - 1] ^= 0x80;
 	ret = snap_reader_open_mem(&r, file, len, why, sizeof(why));
 	free(file);
 
@@ -704,24 +707,29 @@ END_TEST
 START_TEST(test_writer_misuse_refused)
 {
 	struct snap_writer *w;
-	int outside, partial_page, after_memory;
+	int outside, partial_page, nested, end_by_hand;
 	uint8_t page[SNAP_PAGE] = { 1 };
 
 	ck_assert_int_eq(snap_writer_open(&w, path, &test_hdr), 0);
 	outside = snap_put_u32(w, 1);
 	snap_writer_abort(w);
 	ck_assert_int_eq(snap_writer_open(&w, path, &test_hdr), 0);
-	snap_write_memory(w, 0, page, SNAP_PAGE, NULL);
-	after_memory = snap_section_begin(w, SNAP_SEC_VCPU, 0);
+	/* Records may follow memory now (rounds): a record inside a record may not. */
+	snap_section_begin(w, SNAP_SEC_VCPU, 0);
+	nested = snap_section_begin(w, SNAP_SEC_VCPU, 1);
+	snap_writer_abort(w);
+	ck_assert_int_eq(snap_writer_open(&w, path, &test_hdr), 0);
+	end_by_hand = snap_section_begin(w, SNAP_SEC_END, 0);
 	snap_writer_abort(w);
 	ck_assert_int_eq(snap_writer_open(&w, path, &test_hdr), 0);
 	partial_page = snap_write_memory(w, 0, page, SNAP_PAGE - 1, NULL);
 	snap_writer_abort(w);
 
-	ck_assert_msg(outside == -EINVAL && after_memory == -EINVAL && partial_page == -EINVAL,
-		      "put outside a section, section after memory, partial page: expected %d x3, "
-		      "got %d %d %d",
-		      -EINVAL, outside, after_memory, partial_page);
+	ck_assert_msg(outside == -EINVAL && nested == -EINVAL && end_by_hand == -EINVAL &&
+			      partial_page == -EINVAL,
+		      "put outside a section, section in a section, end record by hand, partial "
+		      "page: expected %d x4, got %d %d %d %d",
+		      -EINVAL, outside, nested, end_by_hand, partial_page);
 }
 END_TEST
 
@@ -989,17 +997,6 @@ START_TEST(test_nothing_deferred_nothing_to_check)
 }
 END_TEST
 
-/* Writes the small file's header again with nr_sections = n and a CRC that matches. */
-static void header_set_sections(int fd, uint32_t n)
-{
-	uint8_t h[HDR_LEN];
-
-	ck_assert_int_eq(pread(fd, h, HDR_LEN, 0), HDR_LEN);
-	put_le32(h + HDR_NR_SECTIONS, n);
-	put_le32(h + HDR_CRC, crc32_z(0, h, HDR_CRC));
-	ck_assert_int_eq(pwrite(fd, h, HDR_LEN, 0), HDR_LEN);
-}
-
 /* A sparse file claiming a 1 GiB section once made inspect allocate 1 GiB. */
 START_TEST(test_oversized_section_refused)
 {
@@ -1013,7 +1010,6 @@ START_TEST(test_oversized_section_refused)
 	put_le64(len_field, 1ULL << 30);
 	ck_assert_int_eq(pwrite(fd, len_field, 8, HDR_LEN + SEC_LEN), 8);
 	ck_assert_int_eq(ftruncate(fd, HDR_LEN + SEC_HEAD_LEN + (1ULL << 30)), 0);
-	header_set_sections(fd, 1);
 	close(fd);
 	ret = snap_reader_open(&r, path, why, sizeof(why));
 	if (!ret)
@@ -1030,14 +1026,15 @@ END_TEST
 START_TEST(test_too_many_sections_refused)
 {
 	struct snap_reader *r = NULL;
+	struct snap_writer *w;
 	char why[200] = "";
-	int fd, ret;
+	int ret = 0;
 
-	ck_assert_int_eq(snapshot_write(NULL, 0, NULL), 0);
-	fd = open(path, O_RDWR);
-	ck_assert_int_eq(ftruncate(fd, 1 << 20), 0);
-	header_set_sections(fd, SNAP_MAX_SECTIONS + 1);
-	close(fd);
+	/* The header no longer counts them (it comes first): the reader counts as it goes. */
+	ck_assert_int_eq(snap_writer_open(&w, path, &test_hdr), 0);
+	for (unsigned int i = 0; i <= SNAP_MAX_SECTIONS && !ret; i++)
+		ret = snap_section_begin(w, SNAP_SEC_DEVICE, i) ?: snap_section_end(w);
+	ck_assert_int_eq(ret ?: snap_writer_commit(w), 0);
 	ret = snap_reader_open(&r, path, why, sizeof(why));
 	if (!ret)
 		snap_reader_close(r);
@@ -1079,6 +1076,283 @@ START_TEST(test_section_names)
 }
 END_TEST
 
+/* The small snapshot written through a stream sink into fd. */
+static int stream_write(int fd, const void *ram, uint64_t size)
+{
+	struct snap_writer *w;
+	struct snap_sink *sink;
+	int ret = snap_fd_sink_new(&sink, fd);
+
+	ret = ret ?: snap_writer_new(&w, sink, &test_hdr);
+	if (ret)
+		return ret;
+	ret = snap_section_begin(w, SNAP_SEC_CONFIG, 0) ?: snap_put_u32(w, 4) ?:
+	      snap_put_u64(w, 0x0123456789abcdefULL) ?: snap_put_str(w, "console=ttyAMA0") ?:
+	      snap_section_end(w);
+	for (uint32_t i = 0; !ret && i < 2; i++)
+		ret = snap_section_begin(w, SNAP_SEC_VCPU, i) ?: snap_put_u64(w, 0x80000000 + i) ?:
+		      snap_put_bytes(w, "\x01\x02\x03", 3) ?: snap_section_end(w);
+	ret = ret ?: snap_section_begin(w, SNAP_SEC_DEVICE, 0) ?: snap_put_str(w, "pl011") ?:
+		     snap_put_u32(w, 0x30) ?: snap_section_end(w);
+	ret = ret ?: snap_write_memory(w, RAM_GPA, ram, size, NULL);
+	ret = ret ?: snap_writer_commit(w);
+	if (ret)
+		snap_writer_abort(w);
+	return ret;
+}
+
+/* A pipe cannot seek: a child writes into it, the test reads all of it. */
+START_TEST(test_stream_sink_equals_file_sink)
+{
+	uint8_t *ram = fake_ram(RAM_SIZE), *file, *stream = NULL;
+	size_t len, got = 0, cap = 0;
+	int fds[2], status = -1;
+	ssize_t n;
+	pid_t pid;
+
+	ck_assert_int_eq(snapshot_write(ram, RAM_SIZE, NULL), 0);
+	file = file_read_whole(path, &len);
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		_exit(stream_write(fds[1], ram, RAM_SIZE) ? 1 : 0);
+	}
+	close(fds[1]);
+	do {
+		if (got == cap) {
+			cap = cap ? 2 * cap : 1 << 16;
+			stream = realloc(stream, cap);
+		}
+		n = read(fds[0], stream + got, cap - got);
+		got += n > 0 ? n : 0;
+	} while (n > 0);
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	free(ram);
+
+	ck_assert_msg(status == 0 && got == len && !memcmp(file, stream, len),
+		      "the snapshot through a pipe: expected the file's %zu bytes, got status %d "
+		      "and %zu bytes, %s",
+		      len, status, got, got == len && !memcmp(file, stream, len) ? "same" : "different");
+	free(file);
+	free(stream);
+}
+END_TEST
+
+/* RAM as a round would leave it: the memory records applied in order. */
+static uint8_t *ram_from_records(struct snap_reader *r, uint64_t size, unsigned int *nr_memory)
+{
+	const struct snap_section *recs;
+	uint8_t *ram = calloc(1, size);
+	unsigned int i, n;
+
+	recs = snap_reader_records(r, &n);
+	*nr_memory = 0;
+	for (i = 0; i < n; i++) {
+		if (recs[i].type != SNAP_SEC_MEMORY)
+			continue;
+		ck_assert(recs[i].gpa >= RAM_GPA && recs[i].gpa + recs[i].pages * SNAP_PAGE <=
+								   RAM_GPA + size);
+		ck_assert_int_eq(pread(snap_reader_fd(r), ram + recs[i].gpa - RAM_GPA,
+				       recs[i].pages * SNAP_PAGE, recs[i].data_offset),
+				 (ssize_t)(recs[i].pages * SNAP_PAGE));
+		++*nr_memory;
+	}
+	return ram;
+}
+
+/* A second round re-sends what changed since the first: the reader's result is the last. */
+START_TEST(test_memory_rounds_later_supersedes)
+{
+	const uint64_t size = 4 * SZ_1M;
+	uint8_t *ram = fake_ram(size), *back;
+	struct snap_writer *w;
+	struct snap_reader *r;
+	char why[200] = "";
+	unsigned int nr_memory;
+	int ret;
+
+	ck_assert_int_eq(snap_writer_open(&w, path, &test_hdr), 0);
+	ret = snap_write_memory(w, RAM_GPA, ram, size, NULL);
+	/* Dirtied after the first round: a page in the middle, and the last 64 KiB. */
+	memset(ram + SZ_1M + 3 * SNAP_PAGE, 0x77, SNAP_PAGE);
+	memset(ram + size - SNAP_MEM_ALIGN, 0x66, SNAP_MEM_ALIGN);
+	ret = ret ?: snap_write_memory(w, RAM_GPA + SZ_1M, ram + SZ_1M, SNAP_MEM_ALIGN, NULL);
+	ret = ret ?: snap_write_memory(w, RAM_GPA + size - SNAP_MEM_ALIGN,
+				       ram + size - SNAP_MEM_ALIGN, SNAP_MEM_ALIGN, NULL);
+	ret = ret ?: snap_section_begin(w, SNAP_SEC_DEVICE, 0) ?: snap_put_u32(w, 1) ?:
+		     snap_section_end(w);
+	ret = ret ?: snap_writer_commit(w);
+	ck_assert_int_eq(ret, 0);
+	ret = snap_reader_open(&r, path, why, sizeof(why));
+	ck_assert_msg(ret == 0, "three rounds: expected the open to pass, got %d (%s)", ret, why);
+	back = ram_from_records(r, size, &nr_memory);
+	ck_assert_msg(nr_memory >= 3 && !memcmp(back, ram, size) &&
+			      snap_reader_find(r, SNAP_SEC_MEMORY, nr_memory - 1)->index == 2 &&
+			      snap_reader_count(r, SNAP_SEC_DEVICE) == 1,
+		      "rounds applied in order: expected the last RAM, round index 2 last, got %u "
+		      "records, %s",
+		      nr_memory, memcmp(back, ram, size) ? "other bytes" : "the same bytes");
+	snap_reader_close(r);
+	free(back);
+	free(ram);
+}
+END_TEST
+
+START_TEST(test_section_not_consumed_refused)
+{
+	struct snap_reader *r;
+	struct snap_section s;
+	char why[200] = "", name[8];
+	int ret;
+
+	ck_assert_int_eq(snapshot_write(NULL, 0, NULL), 0);
+	ck_assert_int_eq(snap_reader_open(&r, path, NULL, 0), 0);
+	s = *snap_reader_find(r, SNAP_SEC_DEVICE, 0);
+	snap_get_str(&s, name, sizeof(name));
+	ret = snap_section_done(&s, why, sizeof(why));
+	snap_reader_close(r);
+
+	ck_assert_msg(ret == -EINVAL && strstr(why, "device section 0") && strstr(why, "4 of its"),
+		      "a device record read but for its last u32: expected %d naming it, got %d (%s)",
+		      -EINVAL, ret, why);
+}
+END_TEST
+
+START_TEST(test_section_version_checked)
+{
+	struct snap_writer *w;
+	struct snap_reader *r;
+	char why[200] = "";
+	int ret;
+
+	ck_assert_int_eq(snap_writer_open(&w, path, &test_hdr), 0);
+	ck_assert_int_eq(snap_record_begin(w, SNAP_SEC_DEVICE, 0, 7) ?: snap_section_end(w) ?:
+				 snap_writer_commit(w),
+			 0);
+	ck_assert_int_eq(snap_reader_open(&r, path, NULL, 0), 0);
+	ret = snap_section_check_version(snap_reader_find(r, SNAP_SEC_DEVICE, 0), 1, why,
+					 sizeof(why));
+	snap_reader_close(r);
+
+	ck_assert_msg(ret == -EINVAL && strstr(why, "version 7") && strstr(why, "reads version 1"),
+		      "a device record of version 7: expected %d naming both, got %d (%s)", -EINVAL,
+		      ret, why);
+}
+END_TEST
+
+START_TEST(test_previous_version_refused)
+{
+	struct snap_reader *r;
+	char why[200] = "";
+	size_t len;
+	uint8_t *file;
+	int ret;
+
+	ck_assert_int_eq(snapshot_write(NULL, 0, NULL), 0);
+	file = file_read_whole(path, &len);
+	put_le32(file + 8, SNAP_FORMAT_VERSION - 1);
+	ret = snap_reader_open_mem(&r, file, len, why, sizeof(why));
+	free(file);
+
+	ck_assert_msg(ret == -EPROTONOSUPPORT && strstr(why, "format version 1") &&
+			      strstr(why, "reads format version 2") && !strchr(why, '\n') &&
+			      strstr(why, "vmm 0.1-test"),
+		      "a format 1 snapshot: expected %d and one line naming both versions and its "
+		      "vmm, got %d (%s)",
+		      -EPROTONOSUPPORT, ret, why);
+}
+END_TEST
+
+/* Cut at the start of every record, of its payload, of its data and of the end record. */
+START_TEST(test_truncated_at_every_record_boundary_refused)
+{
+	uint8_t *ram = fake_ram(RAM_SIZE), *file;
+	const struct snap_section *recs;
+	uint64_t cuts[64];
+	unsigned int i, n, nr_cuts = 0, accepted = 0, silent = 0;
+	struct snap_reader *r;
+	size_t len;
+
+	ck_assert_int_eq(snapshot_write(ram, RAM_SIZE, NULL), 0);
+	free(ram);
+	file = file_read_whole(path, &len);
+	ck_assert_int_eq(snap_reader_open(&r, path, NULL, 0), 0);
+	recs = snap_reader_records(r, &n);
+	cuts[nr_cuts++] = HDR_LEN;
+	for (i = 0; i < n && nr_cuts + 4 < ARRAY_SIZE(cuts); i++) {
+		cuts[nr_cuts++] = recs[i].offset;
+		cuts[nr_cuts++] = recs[i].offset + SEC_HEAD_LEN;
+		if (recs[i].type == SNAP_SEC_MEMORY)
+			cuts[nr_cuts++] = recs[i].data_offset;
+	}
+	cuts[nr_cuts++] = len - SEC_HEAD_LEN - END_LEN; /* all but the end record */
+	cuts[nr_cuts++] = len - END_LEN;
+	snap_reader_close(r);
+	for (i = 0; i < nr_cuts; i++) {
+		char why[200] = "";
+		int ret = snap_reader_open_mem(&r, file, cuts[i], why, sizeof(why));
+
+		accepted += ret != -EINVAL;
+		silent += !why[0];
+		if (!ret)
+			snap_reader_close(r);
+	}
+	free(file);
+
+	ck_assert_msg(n == 5 && accepted == 0 && silent == 0,
+		      "%u cuts at the boundaries of %u records: expected all refused with a reason, "
+		      "got %u accepted, %u silent",
+		      nr_cuts, n, accepted, silent);
+}
+END_TEST
+
+/* The device record's kind set to 99, its CRC made to match, and flags as given. */
+static void *with_unknown_kind(size_t *len, uint32_t flags)
+{
+	uint8_t *file, *head;
+	uint64_t plen;
+
+	ck_assert_int_eq(snapshot_write(NULL, 0, NULL), 0);
+	file = file_read_whole(path, len);
+	head = file + *len - SEC_HEAD_LEN - END_LEN - 48;
+	ck_assert_int_eq(get_le32(head + SEC_TYPE), SNAP_SEC_DEVICE);
+	plen = get_le64(head + SEC_LEN);
+	put_le32(head + SEC_TYPE, 99);
+	put_le32(head + SEC_FLAGS, flags);
+	put_le32(head + SEC_CRC, crc32_z(crc32_z(0, head, SEC_CRC), head + SEC_HEAD_LEN, plen));
+	return file;
+}
+
+START_TEST(test_unknown_kind_refused_unless_skippable)
+{
+	struct snap_reader *r = NULL;
+	char why[200] = "";
+	unsigned int devices = 99, records = 0;
+	size_t len;
+	uint8_t *file = with_unknown_kind(&len, 0);
+	int refused = snap_reader_open_mem(&r, file, len, why, sizeof(why)), skipped;
+
+	free(file);
+	ck_assert_msg(refused == -EINVAL && strstr(why, "unknown type 99"),
+		      "an unknown kind without the skippable flag: expected %d, got %d (%s)", -EINVAL,
+		      refused, why);
+	file = with_unknown_kind(&len, SNAP_REC_SKIPPABLE);
+	skipped = snap_reader_open_mem(&r, file, len, why, sizeof(why));
+	if (!skipped) {
+		devices = snap_reader_count(r, SNAP_SEC_DEVICE);
+		snap_reader_records(r, &records);
+		snap_reader_close(r);
+	}
+	free(file);
+	ck_assert_msg(skipped == 0 && devices == 0 && records == 4,
+		      "an unknown kind flagged skippable: expected it passed over (0 devices, 4 "
+		      "records), got %d, %u, %u (%s)",
+		      skipped, devices, records, why);
+}
+END_TEST
+
 Suite *format_suite(void)
 {
 	Suite *s = suite_create("format");
@@ -1099,6 +1373,8 @@ Suite *format_suite(void)
 	tcase_add_test(memory, test_memory_mmap_reads_back);
 	tcase_add_test(memory, test_memory_long_run_round_trip);
 	tcase_add_test(memory, test_memory_resident_map_respected);
+	tcase_add_test(memory, test_memory_rounds_later_supersedes);
+	tcase_add_test(memory, test_stream_sink_equals_file_sink);
 	tcase_add_test(damage, test_every_truncation_refused_in_memory);
 	tcase_add_test(damage, test_every_truncation_refused_on_disk);
 	tcase_add_test(damage, test_bit_flips_detected_in_memory);
@@ -1117,6 +1393,11 @@ Suite *format_suite(void)
 	tcase_add_test(damage, test_nothing_deferred_nothing_to_check);
 	tcase_add_test(damage, test_oversized_section_refused);
 	tcase_add_test(damage, test_too_many_sections_refused);
+	tcase_add_test(damage, test_section_not_consumed_refused);
+	tcase_add_test(damage, test_section_version_checked);
+	tcase_add_test(damage, test_previous_version_refused);
+	tcase_add_test(damage, test_truncated_at_every_record_boundary_refused);
+	tcase_add_test(damage, test_unknown_kind_refused_unless_skippable);
 	/* Every truncation of an 80 KiB file, under ASan: well past Check's 4 s default. */
 	tcase_set_timeout(damage, 120);
 	tcase_add_test(commit, test_tmp_file_is_private);

@@ -13,10 +13,6 @@
 #include "migrate/restore.h"
 #include "snapshot/format.h"
 
-static const enum snap_section_type section_types[] = {
-	SNAP_SEC_CONFIG, SNAP_SEC_VCPU, SNAP_SEC_GIC, SNAP_SEC_DEVICE, SNAP_SEC_MEMORY,
-};
-
 static void firmware_text(const struct reg_values *regs)
 {
 	char name[40], value[96];
@@ -58,7 +54,8 @@ static void print_text(const char *path, struct snap_reader *r, const struct res
 		       const struct saved_vcpu *cpu0, const struct snap_memory *mem)
 {
 	const struct snap_header *h = snap_reader_header(r);
-	unsigned int t, i;
+	const struct snap_section *recs;
+	unsigned int i, n;
 
 	printf("snapshot %s\n", path);
 	printf("format %u, saved by vmm %s on Linux %s, page size %u, IPA %u bits\n",
@@ -71,25 +68,35 @@ static void print_text(const char *path, struct snap_reader *r, const struct res
 	printf("firmware registers:\n");
 	firmware_text(&cpu0->regs);
 	printf("vCPU 0: %u registers\n", cpu0->regs.nr);
+	/* The records in file order, the end record not among them. */
 	printf("sections:\n");
-	for (t = 0; t < ARRAY_SIZE(section_types); t++)
-		for (i = 0; i < snap_reader_count(r, section_types[t]); i++) {
-			const struct snap_section *s = snap_reader_find(r, section_types[t], i);
+	recs = snap_reader_records(r, &n);
+	for (i = 0; i < n; i++) {
+		const struct snap_section *s = &recs[i];
 
-			printf("  %-8s %-3u %10llu bytes\n", snap_section_name(s->type), s->index,
-			       (unsigned long long)s->len);
-		}
-	printf("memory: %lluM at 0x%llx, %llu pages hold data (%lluK), the rest are holes\n",
+		printf("  %-8s %-3u %10llu bytes  v%u at %llu", snap_section_name(s->type), s->index,
+		       (unsigned long long)s->len, s->version, (unsigned long long)s->offset);
+		if (s->type == SNAP_SEC_MEMORY)
+			printf("  gpa 0x%llx-0x%llx, %llu of %llu pages hold data, at %llu",
+			       (unsigned long long)s->gpa,
+			       (unsigned long long)(s->gpa + s->pages * SNAP_PAGE - 1),
+			       (unsigned long long)s->pages_with_data, (unsigned long long)s->pages,
+			       (unsigned long long)s->data_offset);
+		printf("\n");
+	}
+	printf("memory: %lluM at 0x%llx, %llu pages hold data (%lluK), the rest are holes; "
+	       "%u records\n",
 	       (unsigned long long)(mem->size >> 20), (unsigned long long)mem->gpa,
 	       (unsigned long long)mem->pages_with_data,
-	       (unsigned long long)(mem->pages_with_data * SNAP_PAGE >> 10));
+	       (unsigned long long)(mem->pages_with_data * SNAP_PAGE >> 10), mem->nr_records);
 }
 
 static void print_json(const char *path, struct snap_reader *r, const struct restore_config *rc,
 		       const struct saved_vcpu *cpu0, const struct snap_memory *mem)
 {
 	const struct snap_header *h = snap_reader_header(r);
-	unsigned int t, i, n = 0;
+	const struct snap_section *recs;
+	unsigned int i, n;
 
 	/* The strings come from the user (path) and from the file: every one is escaped. */
 	printf("{\n  \"path\": ");
@@ -107,18 +114,28 @@ static void print_json(const char *path, struct snap_reader *r, const struct res
 	printf("  \"firmware_registers\": [");
 	firmware_json(&cpu0->regs);
 	printf("\n  ],\n  \"vcpu0_registers\": %u,\n  \"sections\": [", cpu0->regs.nr);
-	for (t = 0; t < ARRAY_SIZE(section_types); t++)
-		for (i = 0; i < snap_reader_count(r, section_types[t]); i++) {
-			const struct snap_section *s = snap_reader_find(r, section_types[t], i);
+	recs = snap_reader_records(r, &n);
+	for (i = 0; i < n; i++) {
+		const struct snap_section *s = &recs[i];
 
-			printf("%s\n    {\"type\": ", n++ ? "," : "");
-			json_print_string(stdout, snap_section_name(s->type));
-			printf(", \"index\": %u, \"bytes\": %llu}", s->index,
-			       (unsigned long long)s->len);
-		}
-	printf("\n  ],\n  \"memory\": {\"gpa\": %llu, \"bytes\": %llu, \"pages_with_data\": %llu}\n}\n",
+		printf("%s\n    {\"type\": ", i ? "," : "");
+		json_print_string(stdout, snap_section_name(s->type));
+		printf(", \"index\": %u, \"bytes\": %llu, \"version\": %u, \"offset\": %llu",
+		       s->index, (unsigned long long)s->len, s->version,
+		       (unsigned long long)s->offset);
+		if (s->type == SNAP_SEC_MEMORY)
+			printf(", \"gpa\": %llu, \"gpa_end\": %llu, \"pages\": %llu, "
+			       "\"pages_with_data\": %llu, \"data_offset\": %llu",
+			       (unsigned long long)s->gpa,
+			       (unsigned long long)(s->gpa + s->pages * SNAP_PAGE),
+			       (unsigned long long)s->pages, (unsigned long long)s->pages_with_data,
+			       (unsigned long long)s->data_offset);
+		printf("}");
+	}
+	printf("\n  ],\n  \"memory\": {\"gpa\": %llu, \"bytes\": %llu, \"pages_with_data\": %llu, "
+	       "\"records\": %u}\n}\n",
 	       (unsigned long long)mem->gpa, (unsigned long long)mem->size,
-	       (unsigned long long)mem->pages_with_data);
+	       (unsigned long long)mem->pages_with_data, mem->nr_records);
 }
 
 int cmd_inspect(int argc, char **argv)

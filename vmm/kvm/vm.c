@@ -121,7 +121,7 @@ static void vm_sigbus(int sig, siginfo_t *info, void *uctx)
 	signal(sig, SIG_DFL);
 }
 
-static void vm_catch_sigbus(void *ram, uint64_t size)
+void vm_catch_sigbus(void *ram, uint64_t size)
 {
 	struct sigaction sa = { .sa_sigaction = vm_sigbus, .sa_flags = SA_SIGINFO };
 

@@ -67,6 +67,8 @@ int vm_check_host(int kvm_fd, const struct vm_config *cfg);
 /* The steps of vm_build (kvm/lifecycle.h), which loaders call too. */
 int vm_setup(struct vm *vm, const struct vm_config *cfg, int kvm_fd, unsigned int ipa_bits);
 int vm_map_ram(struct vm *vm, int fd, uint64_t offset); /* -errno */
+/* A SIGBUS in ram..ram+size (RAM mapped from a file the file lost): one line, then exit. */
+void vm_catch_sigbus(void *ram, uint64_t size);
 int vm_add_vcpus(struct vm *vm, const struct kvm_vcpu_init *inits);
 int vm_enable_system_suspend(struct vm *vm);
 /* Prints "what: strerror(err)" and returns status. */

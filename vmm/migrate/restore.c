@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -205,7 +206,7 @@ static int apply_gic(struct vm *vm, struct snap_reader *r)
 	s = *found;
 	ret = snap_get_u32(&s, &version);
 	ret = ret ?: snap_get_u32(&s, &nr);
-	if (!ret && (nr > s.len / 20 || version != 3))
+	if (!ret && (nr > s.len / 20 || version != 3 || s.version != SNAP_VER_GIC))
 		ret = -EINVAL;
 	if (!ret) {
 		state.attrs = calloc(nr + 1, sizeof(*state.attrs));
@@ -216,6 +217,9 @@ static int apply_gic(struct vm *vm, struct snap_reader *r)
 		ret = ret ?: snap_get_u64(&s, &state.attrs[i].attr);
 		ret = ret ?: snap_get_u64(&s, &state.attrs[i].value);
 	}
+	/* Bytes left over would be state this vmm does not know it dropped. */
+	if (!ret && s.pos != s.len)
+		ret = -EINVAL;
 	if (ret) {
 		gic_state_free(&state);
 		return vm_fail("snapshot refused: its vGIC section", ret, VMM_EXIT_SNAPSHOT);
@@ -249,6 +253,11 @@ static int apply_device(struct device *dev, const struct snap_section *found)
 	int ret;
 
 	snap_get_str(&s, name, sizeof(name));
+	if (s.version != snap_device_version(name)) {
+		vmm_err("snapshot refused: device '%s' state version %u, this vmm reads version %u",
+			name, s.version, snap_device_version(name));
+		return VMM_EXIT_SNAPSHOT;
+	}
 	ret = dev->ops->restore(dev, &s);
 	if (!ret && s.pos != s.len)
 		ret = -EINVAL;
@@ -327,6 +336,67 @@ void restore_check_memory_later(struct vm *vm, struct snap_reader *r, const char
 	vm->idle = (struct vm_idle_task){ .step = memory_check_step, .ctx = &memory_check };
 }
 
+/* A memory record's pages: mapped from the file where host pages allow, else copied. */
+static int map_run(struct vm *vm, int fd, const struct snap_section *s)
+{
+	uint64_t off = s->gpa - RAM_BASE, len = s->pages * SNAP_PAGE, done;
+	uint64_t host_page = sysconf(_SC_PAGESIZE);
+	ssize_t n;
+
+	if (!(off % host_page) && !(len % host_page) && !(s->data_offset % host_page)) {
+		if (mmap((uint8_t *)vm->ram + off, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, fd, s->data_offset) == MAP_FAILED)
+			return -errno;
+		return 0;
+	}
+	for (done = 0; done < len; done += n) {
+		n = pread(fd, (uint8_t *)vm->ram + off + done, len - done, s->data_offset + done);
+		if (n < 0 && errno == EINTR)
+			n = 0;
+		else if (n <= 0)
+			return n ? -errno : -EIO;
+	}
+	return 0;
+}
+
+/*
+ * Anonymous RAM, each memory record's run mapped over it in file order, so a
+ * later round's pages replace an earlier one's. Mapping is flat in RAM size:
+ * pages are read when the guest first touches them.
+ */
+static int restore_map_memory(struct vm *vm, struct snap_reader *r)
+{
+	uint64_t ram_size = vm->cfg->ram_size;
+	const struct snap_section *recs;
+	unsigned int i, n;
+	int ret;
+
+	recs = snap_reader_records(r, &n);
+	for (i = 0; i < n; i++) {
+		const struct snap_section *s = &recs[i];
+
+		if (s->type == SNAP_SEC_MEMORY &&
+		    (s->gpa < RAM_BASE || s->gpa - RAM_BASE > ram_size ||
+		     s->pages * SNAP_PAGE > ram_size - (s->gpa - RAM_BASE))) {
+			vmm_err("snapshot refused: memory record %u (0x%llx, %llu pages) lies outside "
+				"guest RAM", i, (unsigned long long)s->gpa, (unsigned long long)s->pages);
+			return VMM_EXIT_SNAPSHOT;
+		}
+	}
+	ret = vm_map_ram(vm, -1, 0);
+	if (ret)
+		return vm_fail("cannot map guest RAM", ret, VMM_EXIT_HOST);
+	for (i = 0; i < n && !ret; i++)
+		if (recs[i].type == SNAP_SEC_MEMORY)
+			ret = map_run(vm, snap_reader_fd(r), &recs[i]);
+	if (ret)
+		return vm_fail("cannot map guest RAM from the snapshot", ret, VMM_EXIT_HOST);
+	/* A page not in memory still holds the file's data: a save reads every one. */
+	vm->ram_from_file = vm->vcpu_env.ram_from_file = true;
+	vm_catch_sigbus(vm->ram, ram_size);
+	return 0;
+}
+
 static unsigned int restore_ipa_bits(const struct vm_config *cfg, void *ctx)
 {
 	const struct restore_config *rc = ((struct restore_load *)ctx)->rc;
@@ -337,16 +407,7 @@ static unsigned int restore_ipa_bits(const struct vm_config *cfg, void *ctx)
 
 static int restore_map_ram(struct vm *vm, void *ctx)
 {
-	struct snap_reader *r = ((struct restore_load *)ctx)->r;
-	struct snap_memory mem;
-	int ret;
-
-	if (snap_reader_memory(r, &mem) || mem.gpa != RAM_BASE || mem.size != vm->cfg->ram_size)
-		return vm_fail("snapshot refused: its memory section", -EINVAL, VMM_EXIT_SNAPSHOT);
-	ret = vm_map_ram(vm, snap_reader_fd(r), mem.file_offset);
-	if (ret)
-		return vm_fail("cannot map guest RAM from the snapshot", ret, VMM_EXIT_HOST);
-	return 0;
+	return restore_map_memory(vm, ((struct restore_load *)ctx)->r);
 }
 
 static int restore_vcpu_inits(struct vm *vm, void *ctx, struct kvm_vcpu_init *inits)

@@ -74,7 +74,7 @@ static int save_vcpu(struct vcpu *vcpu, struct snap_writer *w)
 	ret = ret ?: vcpu_regs_read(vcpu->fd, &vcpu->reset, &regs);
 	if (ret)
 		return ret;
-	ret = snap_section_begin(w, SNAP_SEC_VCPU, vcpu->id);
+	ret = snap_record_begin(w, SNAP_SEC_VCPU, vcpu->id, SNAP_VER_VCPU);
 	ret = ret ?: snap_put_u32(w, vcpu->init.target);
 	for (i = 0; i < 7 && !ret; i++)
 		ret = snap_put_u32(w, vcpu->init.features[i]);
@@ -99,7 +99,7 @@ static int save_gic(struct vm *vm, struct snap_writer *w)
 			(unsigned long long)state.failed_attr, strerror(-ret));
 		return ret;
 	}
-	ret = snap_section_begin(w, SNAP_SEC_GIC, 0);
+	ret = snap_record_begin(w, SNAP_SEC_GIC, 0, SNAP_VER_GIC);
 	ret = ret ?: snap_put_u32(w, vm->machine.gic_version);
 	ret = ret ?: snap_put_u32(w, state.nr);
 	for (i = 0; i < state.nr && !ret; i++) {
@@ -121,7 +121,7 @@ static int save_devices(struct vm *vm, struct snap_writer *w)
 
 		if (!dev->ops->save)
 			continue;
-		ret = snap_section_begin(w, SNAP_SEC_DEVICE, i);
+		ret = snap_record_begin(w, SNAP_SEC_DEVICE, i, snap_device_version(dev->ops->name));
 		ret = ret ?: snap_put_str(w, dev->ops->name);
 		ret = ret ?: dev->ops->save(dev, w);
 		ret = ret ?: snap_section_end(w);

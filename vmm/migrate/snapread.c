@@ -15,6 +15,7 @@
 #include "board/layout.h"
 #include "firmware/psci.h"
 #include "migrate/restore.h"
+#include "migrate/snapshot.h"
 #include "snapshot/format.h"
 
 #define IPA_BITS_MIN 32 /* KVM_CAP_ARM_VM_IPA_SIZE: 32 bits at the least, 52 at the most */
@@ -34,11 +35,25 @@ __attribute__((format(printf, 3, 4))) static int refuse(char *why, size_t why_le
 	return -EINVAL;
 }
 
+unsigned int snap_device_version(const char *name)
+{
+	static const struct {
+		const char *name;
+		unsigned int version;
+	} versions[] = { { "uart", 1 }, { "rtc", 1 } };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(versions); i++)
+		if (!strcmp(versions[i].name, name))
+			return versions[i].version;
+	return 1;
+}
+
 int snap_write_config(struct snap_writer *w, const struct restore_config *rc)
 {
 	int ret;
 
-	ret = snap_section_begin(w, SNAP_SEC_CONFIG, 0);
+	ret = snap_record_begin(w, SNAP_SEC_CONFIG, 0, SNAP_VER_CONFIG);
 	ret = ret ?: snap_put_u32(w, rc->nr_cpus);
 	ret = ret ?: snap_put_u64(w, rc->ram_size);
 	ret = ret ?: snap_put_u64(w, RAM_BASE);
@@ -132,6 +147,8 @@ int restore_read_config(struct snap_reader *r, struct restore_config *rc, char *
 		return refuse(why, why_len, "expected one machine section, found %u",
 			      snap_reader_count(r, SNAP_SEC_CONFIG));
 	s = *found;
+	if (snap_section_check_version(&s, SNAP_VER_CONFIG, why, why_len))
+		return -EINVAL;
 	ret = snap_get_u32(&s, &rc->nr_cpus);
 	ret = ret ?: snap_get_u64(&s, &rc->ram_size);
 	ret = ret ?: snap_get_u64(&s, &ram_base);
@@ -222,6 +239,8 @@ int snap_read_vcpu(struct snap_reader *r, unsigned int i, struct saved_vcpu *v, 
 	if (!found)
 		return refuse(why, why_len, "no section for vCPU %u", i);
 	s = *found;
+	if (snap_section_check_version(&s, SNAP_VER_VCPU, why, why_len))
+		return -EINVAL;
 	ret = snap_get_u32(&s, &v->target);
 	for (f = 0; f < 7 && !ret; f++)
 		ret = snap_get_u32(&s, &v->features[f]);

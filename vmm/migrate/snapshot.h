@@ -12,4 +12,10 @@ struct vm;
  */
 int vm_save(struct vm *vm, const char *path, char *why, size_t why_len);
 
+/*
+ * The version of a device's state in its snapshot record: a device that changes
+ * what it saves bumps it here, and restore refuses any other.
+ */
+unsigned int snap_device_version(const char *name);
+
 #endif

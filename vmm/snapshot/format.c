@@ -3,13 +3,9 @@
 #include "snapshot/format.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "base/util.h"
@@ -19,7 +15,7 @@ const char *snap_section_name(enum snap_section_type type)
 {
 	static const char *const names[] = {
 		[SNAP_SEC_CONFIG] = "config", [SNAP_SEC_VCPU] = "vcpu",	    [SNAP_SEC_GIC] = "gic",
-		[SNAP_SEC_DEVICE] = "device", [SNAP_SEC_MEMORY] = "memory",
+		[SNAP_SEC_DEVICE] = "device", [SNAP_SEC_MEMORY] = "memory", [SNAP_SEC_END] = "end",
 	};
 
 	if ((unsigned int)type >= ARRAY_SIZE(names) || !names[type])
@@ -35,7 +31,8 @@ uint64_t snap_section_max_len(enum snap_section_type type)
 		[SNAP_SEC_GIC] = 4 << 20,     /* 20 bytes an attribute, 123 redistributors */
 		[SNAP_SEC_DEVICE] = 64 << 10,
 		/* The page map of the largest RAM a 52-bit IPA holds, 4 KiB pages, bit each. */
-		[SNAP_SEC_MEMORY] = 32 + (1ULL << (52 - 12 - 3)),
+		[SNAP_SEC_MEMORY] = MEM_MAP + (1ULL << (52 - 12 - 3)),
+		[SNAP_SEC_END] = END_LEN,
 	};
 
 	if ((unsigned int)type >= ARRAY_SIZE(max))
@@ -46,15 +43,15 @@ uint64_t snap_section_max_len(enum snap_section_type type)
 /* Writing */
 
 struct snap_writer {
-	int fd;
+	struct snap_sink *sink;
 	int err; /* the first error: every later call returns it */
-	bool in_section, memory_written, renamed;
+	bool in_section;
 	struct snap_header hdr;
-	uint32_t nr_sections;
-	uint64_t off; /* where the next section goes */
-	uint8_t *buf; /* the open section: head, then payload */
+	uint32_t nr_records, nr_memory, rounds;
+	uint64_t pages_with_data;
+	uint64_t off; /* bytes written so far: where the next record goes */
+	uint8_t *buf; /* the open record: head, then payload */
 	size_t len, cap;
-	char *path, *tmp_path;
 };
 
 static int writer_fail(struct snap_writer *w, int err)
@@ -64,89 +61,90 @@ static int writer_fail(struct snap_writer *w, int err)
 	return w->err;
 }
 
-static int write_full(int fd, const void *buf, uint64_t len, uint64_t off)
+static int emit(struct snap_writer *w, const void *buf, uint64_t len)
 {
-	const uint8_t *p = buf;
+	int ret = len ? w->sink->ops->write(w->sink, buf, len) : 0;
 
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= n;
-		off += n;
-	}
+	if (ret)
+		return writer_fail(w, ret);
+	w->off += len;
 	return 0;
 }
 
-/* Room for PATH + ".XXXXXXXX.tmp" and its NUL. */
-#define TMP_SUFFIX_LEN (1 + 8 + 4 + 1)
-
-/*
- * The temporary file gets a name nobody else has: O_EXCL refuses whatever is
- * there, a symlink included, so a save cannot be turned onto another file, and
- * two saves to one path write two files, of which rename keeps one whole.
- */
-static int tmp_create(struct snap_writer *w, size_t path_len)
+static int emit_zeros(struct snap_writer *w, uint64_t len)
 {
-	unsigned int tries, r;
+	int ret = len ? w->sink->ops->zeros(w->sink, len) : 0;
 
-	for (tries = 0; tries < 64; tries++) {
-		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
-			r = (unsigned int)getpid() * 2654435761u + tries;
-		snprintf(w->tmp_path + path_len, TMP_SUFFIX_LEN, ".%08x.tmp", r);
-		w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (w->fd >= 0)
-			return 0;
-		if (errno != EEXIST)
-			return -errno;
+	if (ret)
+		return writer_fail(w, ret);
+	w->off += len;
+	return 0;
+}
+
+static void header_encode(uint8_t *p, const struct snap_header *hdr)
+{
+	memset(p, 0, HDR_LEN);
+	memcpy(p, SNAP_MAGIC, sizeof(SNAP_MAGIC));
+	put_le32(p + HDR_FORMAT_VERSION, SNAP_FORMAT_VERSION);
+	put_le32(p + HDR_HEADER_LEN, HDR_LEN);
+	memcpy(p + HDR_VMM_VERSION, hdr->vmm_version, strlen(hdr->vmm_version));
+	memcpy(p + HDR_HOST_RELEASE, hdr->host_release, strlen(hdr->host_release));
+	put_le32(p + HDR_PAGE_SIZE, hdr->page_size);
+	put_le32(p + HDR_IPA_BITS, hdr->ipa_bits);
+	put_le32(p + HDR_CRC, crc32_z(0, p, HDR_CRC));
+}
+
+int snap_writer_new(struct snap_writer **wp, struct snap_sink *sink, const struct snap_header *hdr)
+{
+	uint8_t head[HDR_LEN];
+	struct snap_writer *w;
+
+	if (strnlen(hdr->vmm_version, sizeof(hdr->vmm_version)) == sizeof(hdr->vmm_version) ||
+	    strnlen(hdr->host_release, sizeof(hdr->host_release)) == sizeof(hdr->host_release)) {
+		sink->ops->abort(sink);
+		return -EINVAL;
 	}
-	return -EEXIST;
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		sink->ops->abort(sink);
+		return -ENOMEM;
+	}
+	w->sink = sink;
+	w->hdr = *hdr;
+	header_encode(head, hdr);
+	if (emit(w, head, HDR_LEN)) {
+		int ret = w->err;
+
+		snap_writer_abort(w);
+		return ret;
+	}
+	*wp = w;
+	return 0;
 }
 
 int snap_writer_open(struct snap_writer **wp, const char *path, const struct snap_header *hdr)
 {
-	size_t n = strlen(path);
-	struct snap_writer *w;
+	struct snap_sink *sink;
 	int ret;
 
 	if (strnlen(hdr->vmm_version, sizeof(hdr->vmm_version)) == sizeof(hdr->vmm_version) ||
 	    strnlen(hdr->host_release, sizeof(hdr->host_release)) == sizeof(hdr->host_release))
 		return -EINVAL;
-	w = calloc(1, sizeof(*w) + 2 * n + 1 + TMP_SUFFIX_LEN);
-	if (!w)
-		return -ENOMEM;
-	w->path = (char *)(w + 1);
-	w->tmp_path = w->path + n + 1;
-	memcpy(w->path, path, n + 1);
-	memcpy(w->tmp_path, path, n);
-	ret = tmp_create(w, n);
-	if (ret) {
-		free(w);
-		return ret;
-	}
-	w->hdr = *hdr;
-	w->off = HDR_LEN; /* the header goes in last, when the section count is known */
-	*wp = w;
-	return 0;
+	ret = snap_file_sink_open(&sink, path);
+	return ret ? ret : snap_writer_new(wp, sink, hdr);
 }
 
 const char *snap_writer_tmp_path(const struct snap_writer *w)
 {
-	return w->tmp_path;
+	return snap_file_sink_tmp_path(w->sink);
 }
 
 bool snap_writer_replaced(const struct snap_writer *w)
 {
-	return w->renamed;
+	return snap_file_sink_replaced(w->sink);
 }
 
-/* Makes room for len more bytes in the open section and points p at them. */
+/* Makes room for len more bytes in the open record and points p at them. */
 static int section_grow(struct snap_writer *w, size_t len, uint8_t **p)
 {
 	if (w->err)
@@ -173,22 +171,40 @@ static int section_grow(struct snap_writer *w, size_t len, uint8_t **p)
 	return 0;
 }
 
-int snap_section_begin(struct snap_writer *w, enum snap_section_type type, uint32_t index)
+static void head_encode(uint8_t *head, uint32_t type, uint32_t index, uint32_t version)
+{
+	memset(head, 0, SEC_HEAD_LEN);
+	put_le32(head + SEC_TYPE, type);
+	put_le32(head + SEC_VERSION, version);
+	put_le32(head + SEC_INDEX, index);
+}
+
+static int record_open(struct snap_writer *w, uint32_t type, uint32_t index, uint32_t version)
 {
 	uint8_t *head;
 
-	if (w->err)
-		return w->err;
-	/* Memory goes through snap_write_memory() and must come last. */
-	if (w->in_section || w->memory_written || type < SNAP_SEC_CONFIG || type >= SNAP_SEC_MEMORY)
-		return writer_fail(w, -EINVAL);
 	w->in_section = true;
 	w->len = 0;
 	if (section_grow(w, SEC_HEAD_LEN, &head))
 		return w->err;
-	put_le32(head + SEC_TYPE, type);
-	put_le32(head + SEC_INDEX, index);
+	head_encode(head, type, index, version);
 	return 0;
+}
+
+int snap_record_begin(struct snap_writer *w, enum snap_section_type type, uint32_t index,
+		      uint32_t version)
+{
+	if (w->err)
+		return w->err;
+	/* Memory goes through snap_write_memory(), the end through commit. */
+	if (w->in_section || type < SNAP_SEC_CONFIG || type >= SNAP_SEC_MEMORY)
+		return writer_fail(w, -EINVAL);
+	return record_open(w, type, index, version);
+}
+
+int snap_section_begin(struct snap_writer *w, enum snap_section_type type, uint32_t index)
+{
+	return snap_record_begin(w, type, index, 1);
 }
 
 int snap_put_bytes(struct snap_writer *w, const void *data, size_t len)
@@ -228,172 +244,213 @@ int snap_put_str(struct snap_writer *w, const char *s)
 	return ret ? ret : snap_put_bytes(w, s, n);
 }
 
-/* Fills in a section head's length; returns its CRC so far, over the head and the payload. */
+/* Fills in a record head's length; returns its CRC so far, over the head and the payload. */
 static uint32_t section_seal(uint8_t *head, const uint8_t *payload, uint64_t len)
 {
 	put_le64(head + SEC_LEN, len);
-	put_le32(head + SEC_RESERVED, 0);
 	return crc_more(crc32_z(0, head, SEC_CRC), payload, len);
+}
+
+/* The open record, CRC of what follows its payload (memory data) already in extra_crc. */
+static int record_close(struct snap_writer *w, uint32_t extra_crc, uint64_t extra_len)
+{
+	static const uint8_t zeros[8];
+	uint64_t payload_len = w->len - SEC_HEAD_LEN;
+	uint32_t crc;
+	int ret;
+
+	/* Never write what no reader would take. */
+	if (payload_len > snap_section_max_len(get_le32(w->buf + SEC_TYPE)))
+		return writer_fail(w, -E2BIG);
+	crc = section_seal(w->buf, w->buf + SEC_HEAD_LEN, payload_len);
+	put_le32(w->buf + SEC_CRC, crc32_combine(crc, extra_crc, extra_len));
+	ret = snap_put_bytes(w, zeros, ALIGN_UP(payload_len, 8) - payload_len);
+	ret = ret ?: emit(w, w->buf, w->len);
+	if (ret)
+		return ret;
+	w->nr_records++;
+	w->in_section = false;
+	return 0;
 }
 
 int snap_section_end(struct snap_writer *w)
 {
-	static const uint8_t zeros[8];
-	uint64_t payload_len;
-	int ret;
-
 	if (w->err)
 		return w->err;
 	if (!w->in_section)
 		return writer_fail(w, -EINVAL);
-	payload_len = w->len - SEC_HEAD_LEN;
-	/* Never write what no reader would take. */
-	if (payload_len > snap_section_max_len(get_le32(w->buf + SEC_TYPE)))
-		return writer_fail(w, -E2BIG);
-	put_le32(w->buf + SEC_CRC, section_seal(w->buf, w->buf + SEC_HEAD_LEN, payload_len));
-	ret = snap_put_bytes(w, zeros, ALIGN_UP(payload_len, 8) - payload_len);
-	if (!ret)
-		ret = write_full(w->fd, w->buf, w->len, w->off);
+	return record_close(w, 0, 0);
+}
+
+/* Memory */
+
+struct ram_round {
+	uint64_t gpa;
+	const uint8_t *ram;
+	uint64_t pages;
+	uint8_t *map; /* a bit per page of all RAM: it holds data */
+};
+
+static bool ram_marked(const struct ram_round *rr, uint64_t page)
+{
+	return rr->map[page / 8] >> (page % 8) & 1;
+}
+
+/* Fills the map; returns how many pages it marks. */
+static uint64_t ram_scan(struct ram_round *rr, const unsigned char *resident)
+{
+	uint64_t i, n = 0;
+
+	for (i = 0; i < rr->pages; i++) {
+		if ((resident && !(resident[i] & 1)) ||
+		    all_zero(rr->ram + i * SNAP_PAGE, SNAP_PAGE))
+			continue;
+		rr->map[i / 8] |= 1u << (i % 8);
+		n++;
+	}
+	return n;
+}
+
+#define BLOCK_PAGES (SNAP_MEM_ALIGN / SNAP_PAGE)
+
+static bool block_has_data(const struct ram_round *rr, uint64_t block)
+{
+	uint64_t i;
+
+	for (i = block * BLOCK_PAGES; i < rr->pages && i < (block + 1) * BLOCK_PAGES; i++)
+		if (ram_marked(rr, i))
+			return true;
+	return false;
+}
+
+/*
+ * The next run from page *from: whole blocks from the first with data to the
+ * last before SNAP_MEM_MERGE of blocks without. Blocks keep a run mappable on
+ * any host page size; merging keeps a restore's mappings few.
+ */
+static bool next_run(const struct ram_round *rr, uint64_t *from, uint64_t *end)
+{
+	uint64_t blocks = (rr->pages + BLOCK_PAGES - 1) / BLOCK_PAGES;
+	uint64_t b = (*from + BLOCK_PAGES - 1) / BLOCK_PAGES; /* past the last run, a partial block */
+	uint64_t last, gap = SNAP_MEM_MERGE / SNAP_MEM_ALIGN;
+
+	while (b < blocks && !block_has_data(rr, b))
+		b++;
+	if (b >= blocks)
+		return false;
+	*from = b * BLOCK_PAGES;
+	for (last = b; b < blocks && b - last <= gap; b++)
+		if (block_has_data(rr, b))
+			last = b;
+	*end = (last + 1) * BLOCK_PAGES < rr->pages ? (last + 1) * BLOCK_PAGES : rr->pages;
+	return true;
+}
+
+/* Pages [from, end) after the record's head: marked ones written, the rest as zeros. */
+static int run_data(struct snap_writer *w, const struct ram_round *rr, uint64_t from, uint64_t end)
+{
+	uint64_t i, j;
+	int ret = 0;
+
+	for (i = from; i < end && !ret; i = j) {
+		bool data = ram_marked(rr, i);
+
+		for (j = i + 1; j < end && ram_marked(rr, j) == data &&
+				(!data || (j - i) * SNAP_PAGE < IO_CHUNK);
+		     j++)
+			;
+		ret = data ? emit(w, rr->ram + i * SNAP_PAGE, (j - i) * SNAP_PAGE)
+			   : emit_zeros(w, (j - i) * SNAP_PAGE);
+	}
+	return ret;
+}
+
+static int write_run(struct snap_writer *w, const struct ram_round *rr, uint64_t from, uint64_t end)
+{
+	uint64_t i, pages = end - from, marked = 0, data_off;
+	uint32_t data_crc = 0;
+	uint8_t *fields, *map;
+	int ret = record_open(w, SNAP_SEC_MEMORY, w->rounds, SNAP_VER_MEMORY);
+
+	ret = ret ?: section_grow(w, MEM_MAP + (pages + 7) / 8, &fields);
 	if (ret)
-		return writer_fail(w, ret);
-	w->off += w->len;
-	w->nr_sections++;
-	w->in_section = false;
+		return ret;
+	map = fields + MEM_MAP;
+	memset(map, 0, (pages + 7) / 8);
+	/* The CRC goes in the head, before the data: a stream cannot go back for it. */
+	for (i = 0; i < pages; i++) {
+		if (!ram_marked(rr, from + i))
+			continue;
+		map[i / 8] |= 1u << (i % 8);
+		marked++;
+		data_crc = crc32_z(data_crc, rr->ram + (from + i) * SNAP_PAGE, SNAP_PAGE);
+	}
+	put_le64(fields + MEM_GPA, rr->gpa + from * SNAP_PAGE);
+	put_le64(fields + MEM_PAGES, pages);
+	put_le64(fields + MEM_PAGES_WITH_DATA, marked);
+	data_off = mem_data_offset(w->off, MEM_MAP + (pages + 7) / 8);
+	ret = record_close(w, data_crc, marked * SNAP_PAGE);
+	ret = ret ?: emit_zeros(w, data_off - w->off);
+	ret = ret ?: run_data(w, rr, from, end);
+	if (ret)
+		return ret;
+	w->nr_memory++;
+	w->pages_with_data += marked;
 	return 0;
 }
 
 int snap_write_memory(struct snap_writer *w, uint64_t gpa, const void *ram, uint64_t size,
 		      const unsigned char *resident)
 {
-	uint64_t pages = size / SNAP_PAGE, map_len = (pages + 7) / 8;
-	uint64_t sec_len = SEC_HEAD_LEN + ALIGN_UP(MEM_MAP + map_len, 8);
-	uint64_t data_off = ALIGN_UP(w->off + sec_len, SNAP_MEM_ALIGN);
-	uint64_t i, run = 0, run_pages = 0, data_pages = 0;
-	uint32_t data_crc = 0, crc;
-	uint8_t *buf, *payload, *map;
+	struct ram_round rr = { .gpa = gpa, .ram = ram, .pages = size / SNAP_PAGE };
+	uint64_t from = 0, end;
 	int ret = 0;
 
 	if (w->err)
 		return w->err;
-	if (w->in_section || w->memory_written || size % SNAP_PAGE || (size && !ram) ||
-	    size > INT64_MAX - data_off)
+	if (w->in_section || size % SNAP_PAGE || gpa % SNAP_PAGE || (size && !ram) ||
+	    size > (1ULL << 52) || gpa > (1ULL << 52))
 		return writer_fail(w, -EINVAL);
-	buf = calloc(1, sec_len);
-	if (!buf)
+	rr.map = calloc(1, (rr.pages + 7) / 8 + 1);
+	if (!rr.map)
 		return writer_fail(w, -ENOMEM);
-	payload = buf + SEC_HEAD_LEN;
-	map = payload + MEM_MAP;
-
-	/* One pass: each data page is checksummed while the zero test has it in cache. */
-	for (i = 0; i < pages; i++) {
-		const uint8_t *page = (const uint8_t *)ram + i * SNAP_PAGE;
-
-		if ((resident && !(resident[i] & 1)) || all_zero(page, SNAP_PAGE))
-			continue;
-		map[i / 8] |= 1u << (i % 8);
-		data_pages++;
-		data_crc = crc32_z(data_crc, page, SNAP_PAGE);
-		if (run_pages && (run + run_pages != i || run_pages * SNAP_PAGE == IO_CHUNK)) {
-			ret = write_full(w->fd, (const uint8_t *)ram + run * SNAP_PAGE,
-					 run_pages * SNAP_PAGE, data_off + run * SNAP_PAGE);
-			if (ret)
-				goto out;
-			run_pages = 0;
-		}
-		if (!run_pages)
-			run = i;
-		run_pages++;
+	ram_scan(&rr, resident);
+	while (!ret && next_run(&rr, &from, &end)) {
+		if (w->nr_memory >= SNAP_MAX_MEMORY_RECORDS)
+			ret = writer_fail(w, -E2BIG);
+		else
+			ret = write_run(w, &rr, from, end);
+		from = end;
 	}
-	if (run_pages)
-		ret = write_full(w->fd, (const uint8_t *)ram + run * SNAP_PAGE,
-				 run_pages * SNAP_PAGE, data_off + run * SNAP_PAGE);
-	if (ret)
-		goto out;
-
-	put_le32(buf + SEC_TYPE, SNAP_SEC_MEMORY);
-	put_le32(buf + SEC_INDEX, 0);
-	put_le64(payload + MEM_GPA, gpa);
-	put_le64(payload + MEM_SIZE, size);
-	put_le64(payload + MEM_DATA_OFFSET, data_off);
-	put_le64(payload + MEM_PAGES_WITH_DATA, data_pages);
-	crc = section_seal(buf, payload, MEM_MAP + map_len);
-	put_le32(buf + SEC_CRC, crc32_combine(crc, data_crc, data_pages * SNAP_PAGE));
-	ret = write_full(w->fd, buf, sec_len, w->off);
-	/* The size covers the holes, so restore can mmap data_off..data_off + size. */
-	if (!ret && ftruncate(w->fd, data_off + size))
-		ret = -errno;
-out:
-	free(buf);
-	if (ret)
-		return writer_fail(w, ret);
-	w->off = data_off + size;
-	w->memory_written = true;
-	w->nr_sections++;
-	return 0;
+	free(rr.map);
+	if (!ret)
+		w->rounds++;
+	return ret;
 }
 
-static void header_encode(uint8_t *p, const struct snap_header *hdr, uint32_t nr_sections)
+static int write_end(struct snap_writer *w)
 {
-	memset(p, 0, HDR_LEN);
-	memcpy(p, SNAP_MAGIC, sizeof(SNAP_MAGIC));
-	put_le32(p + HDR_FORMAT_VERSION, SNAP_FORMAT_VERSION);
-	put_le32(p + HDR_HEADER_LEN, HDR_LEN);
-	memcpy(p + HDR_VMM_VERSION, hdr->vmm_version, strlen(hdr->vmm_version));
-	memcpy(p + HDR_HOST_RELEASE, hdr->host_release, strlen(hdr->host_release));
-	put_le32(p + HDR_PAGE_SIZE, hdr->page_size);
-	put_le32(p + HDR_IPA_BITS, hdr->ipa_bits);
-	put_le32(p + HDR_NR_SECTIONS, nr_sections);
-	put_le32(p + HDR_CRC, crc32_z(0, p, HDR_CRC));
-}
+	uint32_t records = w->nr_records;
+	int ret = record_open(w, SNAP_SEC_END, 0, SNAP_VER_END);
 
-static int open_parent_dir(const char *path)
-{
-	char *copy = strdup(path);
-	int fd;
-
-	if (!copy)
-		return -ENOMEM;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		fd = -errno;
-	free(copy);
-	return fd;
+	ret = ret ?: snap_put_u32(w, records);
+	ret = ret ?: snap_put_u32(w, w->nr_memory);
+	ret = ret ?: snap_put_u64(w, w->pages_with_data);
+	return ret ?: record_close(w, 0, 0);
 }
 
 int snap_writer_commit(struct snap_writer *w)
 {
-	uint8_t head[HDR_LEN];
-	int ret, dir_fd;
+	int ret;
 
 	if (w->err)
 		return w->err;
 	if (w->in_section)
 		return writer_fail(w, -EINVAL);
-	header_encode(head, &w->hdr, w->nr_sections);
-	ret = write_full(w->fd, head, HDR_LEN, 0);
-	if (!ret && fsync(w->fd))
-		ret = -errno;
-	/* Some filesystems (NFS) report a failed write only at close; the fd is gone either way. */
-	if (!ret) {
-		ret = close(w->fd) ? -errno : 0;
-		w->fd = -1;
-	}
+	ret = write_end(w);
 	if (ret)
-		return writer_fail(w, ret);
-	/* Opened before the rename, so that after it only the fsync can fail. */
-	dir_fd = open_parent_dir(w->path);
-	if (dir_fd < 0)
-		return writer_fail(w, dir_fd);
-	if (rename(w->tmp_path, w->path)) {
-		ret = -errno;
-		close(dir_fd);
-		return writer_fail(w, ret);
-	}
-	w->renamed = true;
-	/* Without it the rename may not survive a crash; PATH already holds the new file. */
-	if (fsync(dir_fd))
-		ret = -errno;
-	close(dir_fd);
+		return ret;
+	ret = w->sink->ops->finish(w->sink);
 	if (ret)
 		return writer_fail(w, ret);
 	free(w->buf);
@@ -405,10 +462,7 @@ void snap_writer_abort(struct snap_writer *w)
 {
 	if (!w)
 		return;
-	if (w->fd >= 0)
-		close(w->fd);
-	if (!w->renamed)
-		unlink(w->tmp_path);
+	w->sink->ops->abort(w->sink);
 	free(w->buf);
 	free(w);
 }

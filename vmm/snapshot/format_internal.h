@@ -6,40 +6,47 @@
  * What the snapshot writer (format.c) and reader (format_read.c) share: the layout and its
  * byte-order helpers.
  *
- * The snapshot file. Every integer is little-endian; offsets are in bytes.
+ * The snapshot. Every integer is little-endian; offsets are in bytes from its
+ * start (a file's or a stream's: the same bytes either way).
  *
  * Header, at 0:
  *     0  magic[8]            "VMMSNAP\0"
  *     8  u32 format_version  SNAP_FORMAT_VERSION
- *    12  u32 header_len      136: the first section starts here
+ *    12  u32 header_len      136: the first record starts here
  *    16  vmm_version[32]     NUL-terminated, zero-padded
  *    48  host_release[65]    NUL-terminated, zero-padded, then 7 zero bytes
  *   120  u32 page_size
  *   124  u32 ipa_bits
- *   128  u32 nr_sections
+ *   128  u32 reserved        0 (format 1 had the section count here: it came last)
  *   132  u32 header_crc      crc32 of bytes 0..131
  *
- * Then nr_sections sections back to back, each a 24-byte head, the payload,
- * and zeros up to a multiple of 8 bytes:
- *     0  u32 type            enum snap_section_type
- *     4  u32 index
- *     8  u64 payload_len
- *    16  u32 payload_crc     crc32 of head bytes 0..15, then of the payload
- *    20  u32 reserved        0
- * The CRC starts with type, index and length so that a flipped bit in them is
- * caught too: nothing else would notice vcpu 1 turning into vcpu 3.
+ * Then records back to back, each a 32-byte head, the payload and zeros up to
+ * a multiple of 8 bytes:
+ *     0  u32 kind            enum snap_section_type
+ *     4  u32 version         of that kind's payload (a device's: of that device)
+ *     8  u32 index
+ *    12  u32 flags           SNAP_REC_SKIPPABLE, or 0
+ *    16  u64 payload_len
+ *    24  u32 crc             crc32 of head bytes 0..23, then of the payload
+ *    28  u32 reserved        0
+ * The CRC starts with the head so that a flipped bit in it is caught too:
+ * nothing else would notice vcpu 1 turning into vcpu 3.
  *
- * The memory section, at most one, must be the last. Its payload:
- *     0  u64 gpa
- *     8  u64 size               a multiple of SNAP_PAGE
- *    16  u64 data_file_offset   the section's end rounded up to SNAP_MEM_ALIGN
- *    24  u64 pages_with_data    how many bits the map sets
- *    32  map[(size / SNAP_PAGE + 7) / 8]  bit i % 8 of byte i / 8: page i has data
- * and its CRC continues over the data of every marked page, in page order.
- * Zeros fill the gap up to data_file_offset; page i of RAM is at
- * data_file_offset + i * SNAP_PAGE, unmarked pages are holes never written,
- * and the file ends at data_file_offset + size, so all of it can be mmapped.
- * Without a memory section the file ends with the last section.
+ * A memory record's payload:
+ *     0  u64 gpa                a multiple of SNAP_PAGE
+ *     8  u64 pages              at least 1
+ *    16  u64 pages_with_data    how many bits the map sets
+ *    24  map[(pages + 7) / 8]   bit i % 8 of byte i / 8: page i has data
+ * After its padding, zeros up to the next multiple of SNAP_MEM_ALIGN, come the
+ * run's pages, pages * SNAP_PAGE bytes: a file's unmarked pages are holes, a
+ * stream's zeros. Its CRC continues over the data of every marked page, in
+ * page order; the next record follows the last page.
+ *
+ * The end record, the last, payload:
+ *     0  u32 records            before it
+ *     4  u32 memory_records     of those, memory
+ *     8  u64 pages_with_data    summed over the memory records
+ * Nothing follows it.
  *
  * Error messages number sections from 0 in file order.
  */
@@ -57,23 +64,39 @@ enum {
 	HDR_PAD = 113,
 	HDR_PAGE_SIZE = 120,
 	HDR_IPA_BITS = 124,
-	HDR_NR_SECTIONS = 128,
+	HDR_RESERVED = 128,
 	HDR_CRC = 132,
 	HDR_LEN = 136,
 
 	SEC_TYPE = 0,
-	SEC_INDEX = 4,
-	SEC_LEN = 8,
-	SEC_CRC = 16,
-	SEC_RESERVED = 20,
-	SEC_HEAD_LEN = 24,
+	SEC_VERSION = 4,
+	SEC_INDEX = 8,
+	SEC_FLAGS = 12,
+	SEC_LEN = 16,
+	SEC_CRC = 24,
+	SEC_RESERVED = 28,
+	SEC_HEAD_LEN = 32,
 
 	MEM_GPA = 0,
-	MEM_SIZE = 8,
-	MEM_DATA_OFFSET = 16,
-	MEM_PAGES_WITH_DATA = 24,
-	MEM_MAP = 32,
+	MEM_PAGES = 8,
+	MEM_PAGES_WITH_DATA = 16,
+	MEM_MAP = 24,
+
+	END_RECORDS = 0,
+	END_MEMORY_RECORDS = 4,
+	END_PAGES_WITH_DATA = 8,
+	END_LEN = 16,
 };
+
+/* The previous format, refused by name. */
+#define SNAP_FORMAT_PREVIOUS 1
+
+/* Where a memory record's data starts, its head at off and its payload len bytes long. */
+static inline uint64_t mem_data_offset(uint64_t off, uint64_t len)
+{
+	return (off + SEC_HEAD_LEN + ((len + 7) & ~7ULL) + SNAP_MEM_ALIGN - 1) &
+	       ~(uint64_t)(SNAP_MEM_ALIGN - 1);
+}
 
 /* Large enough that save runs at disk speed, not syscall speed. */
 #define IO_CHUNK (8ULL << 20)

@@ -21,19 +21,27 @@
 /* The memory data's CRC when the open deferred it: where it stands, and what it must reach. */
 struct memory_check {
 	bool pending;
-	uint64_t next_page; /* the first page not yet summed */
-	uint32_t crc, expected;
+	unsigned int next_rec; /* the record being summed */
+	uint64_t next_page;    /* its first page not yet summed */
+	uint32_t crc;
 	uint8_t *bounce; /* kept from one call to the next */
 	size_t bounce_len;
 	int result; /* once not pending: 0, or the failure, which stays */
 };
 
+/* A memory record's CRC: what the head and payload sum to, and what all of it must. */
+struct record_crc {
+	uint32_t start, expected;
+};
+
 struct snap_reader {
 	struct snap_header hdr;
-	struct snap_section *sections; /* hdr.nr_sections of them, payloads malloced */
-	bool has_memory;
+	struct snap_section *sections; /* nr of them (the end not among them), payloads malloced */
+	struct record_crc *crcs;       /* one per section */
+	unsigned int nr, cap, nr_memory;
 	struct snap_memory mem;
 	struct memory_check check;
+	uint64_t size; /* of the file when opened */
 	int fd;
 };
 
@@ -137,6 +145,22 @@ static int source_crc(struct source *src, uint64_t off, uint64_t len, uint32_t *
 	return 0;
 }
 
+static int version_refused(struct source *src, const uint8_t *h, uint64_t have)
+{
+	uint32_t v = get_le32(h + HDR_FORMAT_VERSION);
+	char saved_by[40] = "";
+
+	if (v == SNAP_FORMAT_PREVIOUS && have >= HDR_VMM_VERSION + 32 &&
+	    memchr(h + HDR_VMM_VERSION, 0, 32))
+		snprintf(saved_by, sizeof(saved_by), " (%.31s)", (const char *)h + HDR_VMM_VERSION);
+	return why_set(src, -EPROTONOSUPPORT,
+		       "snapshot format version %u, this vmm reads format version %u: %s%s", v,
+		       SNAP_FORMAT_VERSION,
+		       v == SNAP_FORMAT_PREVIOUS ? "restore it with the vmm that saved it"
+						 : "it comes from a vmm this one does not know",
+		       saved_by);
+}
+
 static int parse_header(struct snap_reader *r, struct source *src)
 {
 	uint64_t have = src->size < HDR_LEN ? src->size : HDR_LEN;
@@ -149,9 +173,7 @@ static int parse_header(struct snap_reader *r, struct source *src)
 		return why_set(src, -EINVAL, "not a vmm snapshot: no %s magic", SNAP_MAGIC);
 	/* Checked before the CRC: another version may place the CRC elsewhere. */
 	if (have >= HDR_HEADER_LEN && get_le32(h + HDR_FORMAT_VERSION) != SNAP_FORMAT_VERSION)
-		return why_set(src, -EPROTONOSUPPORT,
-			       "header: format version %u, this vmm reads version %u",
-			       get_le32(h + HDR_FORMAT_VERSION), SNAP_FORMAT_VERSION);
+		return version_refused(src, h, have);
 	if (have < HDR_LEN)
 		return why_set(src, -EINVAL, "file ends inside the header (%llu of %u bytes)",
 			       (unsigned long long)have, HDR_LEN);
@@ -162,23 +184,13 @@ static int parse_header(struct snap_reader *r, struct source *src)
 			       get_le32(h + HDR_HEADER_LEN), HDR_LEN);
 	if (!memchr(h + HDR_VMM_VERSION, 0, sizeof(r->hdr.vmm_version)) ||
 	    !memchr(h + HDR_HOST_RELEASE, 0, sizeof(r->hdr.host_release)) ||
-	    !all_zero(h + HDR_PAD, HDR_PAGE_SIZE - HDR_PAD))
+	    !all_zero(h + HDR_PAD, HDR_PAGE_SIZE - HDR_PAD) || get_le32(h + HDR_RESERVED))
 		return why_set(src, -EINVAL, "header: unterminated string or nonzero padding");
 	r->hdr.format_version = SNAP_FORMAT_VERSION;
 	memcpy(r->hdr.vmm_version, h + HDR_VMM_VERSION, sizeof(r->hdr.vmm_version));
 	memcpy(r->hdr.host_release, h + HDR_HOST_RELEASE, sizeof(r->hdr.host_release));
 	r->hdr.page_size = get_le32(h + HDR_PAGE_SIZE);
 	r->hdr.ipa_bits = get_le32(h + HDR_IPA_BITS);
-	r->hdr.nr_sections = get_le32(h + HDR_NR_SECTIONS);
-	if (r->hdr.nr_sections > SNAP_MAX_SECTIONS)
-		return why_set(src, -EINVAL, "header: %u sections, at most %u are allowed",
-			       r->hdr.nr_sections, SNAP_MAX_SECTIONS);
-	if (r->hdr.nr_sections > (src->size - HDR_LEN) / SEC_HEAD_LEN)
-		return why_set(src, -EINVAL, "header: %u sections cannot fit in a %llu-byte file",
-			       r->hdr.nr_sections, (unsigned long long)src->size);
-	r->sections = calloc(r->hdr.nr_sections ? r->hdr.nr_sections : 1, sizeof(*r->sections));
-	if (!r->sections)
-		return why_set(src, -ENOMEM, "out of memory for %u sections", r->hdr.nr_sections);
 	return 0;
 }
 
@@ -257,169 +269,337 @@ static int64_t holes_check(struct source *src, const uint8_t *map, uint64_t page
 #define MEMORY_CRC_MISMATCH "checksum mismatch in the page map or page data"
 
 /*
- * Sums the memory data's pages into the check from where it stopped, at most
- * budget bytes (whole runs of data pages, so a little more); returns 1 while
- * pages remain, 0 once they all match, -EINVAL when they do not, or -errno.
+ * Sums the memory records' data pages into the check from where it stopped,
+ * at most budget bytes (whole runs of data pages, so a little more); returns
+ * 1 while pages remain, 0 once they all match, -EINVAL when a record's do not
+ * (check.next_rec says which), or -errno.
  */
 static int memory_crc_step(struct snap_reader *r, struct source *src, uint64_t budget)
 {
-	const uint8_t *map = r->sections[r->hdr.nr_sections - 1].data + MEM_MAP;
-	uint64_t pages = r->mem.size / SNAP_PAGE, i = r->check.next_page, j, done = 0;
+	uint64_t done = 0, i, j;
 	int ret;
 
-	for (; i < pages && done < budget; i = j) {
-		j = i + 1;
-		if (!(i % 8) && !map[i / 8]) {
-			j = i + 8;
+	while (r->check.next_rec < r->nr && done < budget) {
+		const struct snap_section *s = &r->sections[r->check.next_rec];
+		const uint8_t *map = s->data + MEM_MAP;
+
+		if (s->type != SNAP_SEC_MEMORY) {
+			r->check.next_rec++;
 			continue;
 		}
-		if (!page_marked(map, i))
-			continue;
-		while (j < pages && page_marked(map, j) && (j - i) * SNAP_PAGE < piece(src))
-			j++;
-		ret = source_crc(src, r->mem.file_offset + i * SNAP_PAGE, (j - i) * SNAP_PAGE,
-				 &r->check.crc);
-		if (ret)
-			return ret;
-		done += (j - i) * SNAP_PAGE;
+		if (!r->check.next_page)
+			r->check.crc = r->crcs[r->check.next_rec].start;
+		for (i = r->check.next_page; i < s->pages && done < budget; i = j) {
+			j = i + 1;
+			if (!(i % 8) && !map[i / 8]) {
+				j = i + 8;
+				continue;
+			}
+			if (!page_marked(map, i))
+				continue;
+			while (j < s->pages && page_marked(map, j) && (j - i) * SNAP_PAGE < piece(src))
+				j++;
+			ret = source_crc(src, s->data_offset + i * SNAP_PAGE, (j - i) * SNAP_PAGE,
+					 &r->check.crc);
+			if (ret)
+				return ret;
+			done += (j - i) * SNAP_PAGE;
+		}
+		r->check.next_page = i;
+		if (i < s->pages)
+			return 1;
+		if (crc_differs(r->crcs[r->check.next_rec].expected, r->check.crc)) {
+			r->check.pending = false;
+			return -EINVAL;
+		}
+		r->check.next_rec++;
+		r->check.next_page = 0;
 	}
-	r->check.next_page = i;
-	if (i < pages)
+	if (r->check.next_rec < r->nr)
 		return 1;
 	r->check.pending = false;
-	return crc_differs(r->check.expected, r->check.crc) ? -EINVAL : 0;
-}
-
-/* The memory section at pos, its head already read; the checks are the ones its writer promises. */
-static int parse_memory(struct snap_reader *r, struct source *src, unsigned int nr,
-			const uint8_t *head, uint64_t pos)
-{
-	struct snap_section *s = &r->sections[nr];
-	uint64_t len = get_le64(head + SEC_LEN), size, pages, map_len, data_off, marked = 0, i;
-	uint8_t fields[MEM_MAP], *payload;
-	const uint8_t *map, *gap;
-	int ret;
-
-	if (len < MEM_MAP)
-		return section_fail(src, nr, s, "payload of %llu bytes, its fields take %u",
-				    (unsigned long long)len, MEM_MAP);
-	ret = source_read(src, pos + SEC_HEAD_LEN, fields, MEM_MAP);
-	if (ret)
-		return read_fail(src, nr, ret);
-	size = get_le64(fields + MEM_SIZE);
-	pages = size / SNAP_PAGE;
-	map_len = (pages + 7) / 8;
-	data_off = get_le64(fields + MEM_DATA_OFFSET);
-	if (size % SNAP_PAGE || len != MEM_MAP + map_len)
-		return section_fail(src, nr, s, "payload of %llu bytes does not fit RAM of %#llx",
-				    (unsigned long long)len, (unsigned long long)size);
-	if (data_off != ALIGN_UP(pos + SEC_HEAD_LEN + ALIGN_UP(len, 8), SNAP_MEM_ALIGN))
-		return section_fail(src, nr, s, "memory data at %#llx, not right after the section",
-				    (unsigned long long)data_off);
-	if (data_off > src->size || size > src->size - data_off)
-		return section_fail(src, nr, s, "file ends inside the memory data");
-	if (size != src->size - data_off)
-		return section_fail(src, nr, s, "%llu bytes of garbage after the memory data",
-				    (unsigned long long)(src->size - data_off - size));
-
-	payload = malloc(len);
-	if (!payload)
-		return why_set(src, -ENOMEM, "out of memory for the page map");
-	s->data = payload;
-	s->len = len;
-	ret = source_read(src, pos + SEC_HEAD_LEN, payload, len);
-	if (ret)
-		return read_fail(src, nr, ret);
-	map = payload + MEM_MAP;
-	if (pages % 8 && map[map_len - 1] >> (pages % 8))
-		return section_fail(src, nr, s, "page map marks pages beyond the end of RAM");
-	for (i = 0; i < map_len; i++)
-		marked += __builtin_popcount(map[i]);
-	if (marked != get_le64(fields + MEM_PAGES_WITH_DATA))
-		return section_fail(src, nr, s, "page map marks %llu pages, the section says %llu",
-				    (unsigned long long)marked,
-				    (unsigned long long)get_le64(fields + MEM_PAGES_WITH_DATA));
-	/* Padding and the gap to data_off: under 64 KiB + 8, no CRC covers them. */
-	ret = source_view(src, pos + SEC_HEAD_LEN + len, data_off - pos - SEC_HEAD_LEN - len, &gap);
-	if (ret)
-		return read_fail(src, nr, ret);
-	if (!all_zero(gap, data_off - pos - SEC_HEAD_LEN - len))
-		return section_fail(src, nr, s, "nonzero bytes between the page map and the data");
-
-	r->mem = (struct snap_memory){ .gpa = get_le64(fields + MEM_GPA),
-				       .size = size,
-				       .file_offset = data_off,
-				       .pages_with_data = marked };
-	r->check = (struct memory_check){ .pending = true,
-					  .crc = crc_more(crc32_z(0, head, SEC_CRC), payload, len),
-					  .expected = get_le32(head + SEC_CRC) };
-	if (!(src->flags & SNAP_READ_DEFER_MEMORY_CRC)) {
-		ret = memory_crc_step(r, src, UINT64_MAX);
-		if (ret < 0)
-			return ret == -EINVAL ? section_fail(src, nr, s, "%s", MEMORY_CRC_MISMATCH)
-					      : read_fail(src, nr, ret);
-	}
-	ret = holes_check(src, map, pages, data_off);
-	if (ret > 0)
-		return section_fail(src, nr, s, "page %llu is a hole in the page map but holds data",
-				    (unsigned long long)(ret - 1));
-	if (ret)
-		return read_fail(src, nr, ret);
-	r->has_memory = true;
 	return 0;
 }
 
-/* Section nr at *pos; moves *pos past it. */
-static int parse_section(struct snap_reader *r, struct source *src, unsigned int nr, uint64_t *pos)
+/* Room for one more record. */
+static struct snap_section *record_add(struct snap_reader *r)
 {
-	struct snap_section *s = &r->sections[nr];
-	uint8_t head[SEC_HEAD_LEN], *payload;
-	const uint8_t *pad;
-	uint64_t len, left;
+	if (r->nr == r->cap) {
+		unsigned int cap = r->cap ? 2 * r->cap : 16;
+		struct snap_section *sections = realloc(r->sections, cap * sizeof(*sections));
+		struct record_crc *crcs;
+
+		if (!sections)
+			return NULL;
+		/* Zeroed: close frees every slot's payload, used or not. */
+		memset(sections + r->cap, 0, (cap - r->cap) * sizeof(*sections));
+		r->sections = sections;
+		crcs = realloc(r->crcs, cap * sizeof(*crcs));
+		if (!crcs)
+			return NULL;
+		r->crcs = crcs;
+		r->cap = cap;
+	}
+	memset(&r->sections[r->nr], 0, sizeof(r->sections[r->nr]));
+	memset(&r->crcs[r->nr], 0, sizeof(r->crcs[r->nr]));
+	return &r->sections[r->nr];
+}
+
+/* A memory record's run, its payload read: the checks its writer promises. */
+static int check_run(struct snap_reader *r, struct source *src, unsigned int nr,
+		     struct snap_section *s)
+{
+	const uint8_t *map = s->data + MEM_MAP, *gap;
+	uint64_t map_len = (s->pages + 7) / 8, marked = 0, i, gap_off, gap_len;
+	int64_t hole;
 	int ret;
 
-	if (src->size - *pos < SEC_HEAD_LEN)
-		return why_set(src, -EINVAL, "file ends inside the head of section %u", nr);
-	ret = source_read(src, *pos, head, SEC_HEAD_LEN);
+	if (s->pages % 8 && map[map_len - 1] >> (s->pages % 8))
+		return section_fail(src, nr, s, "page map marks pages beyond the end of the run");
+	for (i = 0; i < map_len; i++)
+		marked += __builtin_popcount(map[i]);
+	if (marked != s->pages_with_data)
+		return section_fail(src, nr, s, "page map marks %llu pages, the record says %llu",
+				    (unsigned long long)marked,
+				    (unsigned long long)s->pages_with_data);
+	/* Padding and the gap to the data: under 64 KiB + 8, no CRC covers them. */
+	gap_off = s->offset + SEC_HEAD_LEN + s->len;
+	gap_len = s->data_offset - gap_off;
+	ret = source_view(src, gap_off, gap_len, &gap);
 	if (ret)
 		return read_fail(src, nr, ret);
-	s->type = get_le32(head + SEC_TYPE);
-	s->index = get_le32(head + SEC_INDEX);
-	len = get_le64(head + SEC_LEN);
-	left = src->size - *pos - SEC_HEAD_LEN;
-	if (s->type < SNAP_SEC_CONFIG || s->type > SNAP_SEC_MEMORY)
-		return section_fail(src, nr, s, "unknown type %u", (unsigned int)s->type);
-	if (get_le32(head + SEC_RESERVED))
-		return section_fail(src, nr, s, "reserved field is not zero");
-	if (len > snap_section_max_len(s->type))
-		return section_fail(src, nr, s, "claims %llu bytes, a %s section has at most %llu",
-				    (unsigned long long)len, snap_section_name(s->type),
-				    (unsigned long long)snap_section_max_len(s->type));
-	if (len > left || ALIGN_UP(len, 8) > left)
-		return section_fail(src, nr, s, "file ends inside it (%llu bytes of %llu)",
-				    (unsigned long long)left, (unsigned long long)ALIGN_UP(len, 8));
-	if (s->type == SNAP_SEC_MEMORY) {
-		if (nr + 1 != r->hdr.nr_sections)
-			return section_fail(src, nr, s, "memory is not the last section");
-		return parse_memory(r, src, nr, head, *pos);
-	}
+	if (!all_zero(gap, gap_len))
+		return section_fail(src, nr, s, "nonzero bytes between the page map and the data");
+	hole = holes_check(src, map, s->pages, s->data_offset);
+	if (hole > 0)
+		return section_fail(src, nr, s, "page %llu is a hole in the page map but holds data",
+				    (unsigned long long)(hole - 1));
+	if (hole)
+		return read_fail(src, nr, hole);
+	(void)r;
+	return 0;
+}
 
-	payload = malloc(len ? len : 1);
+/* The memory record at s->offset, its head already read. */
+static int parse_memory(struct snap_reader *r, struct source *src, unsigned int nr,
+			struct snap_section *s, const uint8_t *head)
+{
+	uint8_t *payload;
+	uint64_t end;
+	int ret;
+
+	if (s->version != SNAP_VER_MEMORY)
+		return section_fail(src, nr, s, "version %u, this vmm reads version %u",
+				    s->version, SNAP_VER_MEMORY);
+	if (s->len < MEM_MAP)
+		return section_fail(src, nr, s, "payload of %llu bytes, its fields take %u",
+				    (unsigned long long)s->len, MEM_MAP);
+	if (++r->nr_memory > SNAP_MAX_MEMORY_RECORDS)
+		return section_fail(src, nr, s, "more than %u memory records",
+				    SNAP_MAX_MEMORY_RECORDS);
+	payload = malloc(s->len);
+	if (!payload)
+		return why_set(src, -ENOMEM, "out of memory for the page map");
+	s->data = payload;
+	ret = source_read(src, s->offset + SEC_HEAD_LEN, payload, s->len);
+	if (ret)
+		return read_fail(src, nr, ret);
+	s->gpa = get_le64(payload + MEM_GPA);
+	s->pages = get_le64(payload + MEM_PAGES);
+	s->pages_with_data = get_le64(payload + MEM_PAGES_WITH_DATA);
+	if (!s->pages || s->pages > (1ULL << 40) || s->len != MEM_MAP + (s->pages + 7) / 8)
+		return section_fail(src, nr, s, "payload of %llu bytes does not fit a run of %llu pages",
+				    (unsigned long long)s->len, (unsigned long long)s->pages);
+	if (s->gpa % SNAP_PAGE || s->gpa > (1ULL << 52) ||
+	    s->pages * SNAP_PAGE > (1ULL << 52) - s->gpa)
+		return section_fail(src, nr, s, "run at %#llx is no page range of a 52-bit space",
+				    (unsigned long long)s->gpa);
+	s->data_offset = mem_data_offset(s->offset, s->len);
+	end = s->data_offset + s->pages * SNAP_PAGE;
+	if (s->data_offset > src->size || end > src->size)
+		return section_fail(src, nr, s, "file ends inside the memory data");
+	r->crcs[nr] = (struct record_crc){ .start = crc_more(crc32_z(0, head, SEC_CRC), payload,
+							     s->len),
+					   .expected = get_le32(head + SEC_CRC) };
+	return check_run(r, src, nr, s);
+}
+
+/* The end record: what it counts must be what came. */
+static int parse_end(struct snap_reader *r, struct source *src, unsigned int nr,
+		     struct snap_section *s, uint64_t pos)
+{
+	uint8_t p[END_LEN];
+	uint64_t pages = 0;
+	unsigned int i;
+	int ret;
+
+	if (s->version != SNAP_VER_END || s->len != END_LEN)
+		return section_fail(src, nr, s, "version %u of %llu bytes, this vmm reads version %u of %u",
+				    s->version, (unsigned long long)s->len, SNAP_VER_END, END_LEN);
+	ret = source_read(src, pos + SEC_HEAD_LEN, p, END_LEN);
+	if (ret)
+		return read_fail(src, nr, ret);
+	if (crc_differs(r->crcs[nr].expected, crc_more(r->crcs[nr].start, p, END_LEN)))
+		return section_fail(src, nr, s, "checksum mismatch");
+	for (i = 0; i < r->nr; i++)
+		pages += r->sections[i].type == SNAP_SEC_MEMORY ? r->sections[i].pages_with_data : 0;
+	if (get_le32(p + END_RECORDS) != r->nr || get_le32(p + END_MEMORY_RECORDS) != r->nr_memory ||
+	    get_le64(p + END_PAGES_WITH_DATA) != pages)
+		return section_fail(src, nr, s, "counts %u records (%u of memory, %llu pages), "
+				    "the snapshot holds %u (%u, %llu)",
+				    get_le32(p + END_RECORDS), get_le32(p + END_MEMORY_RECORDS),
+				    (unsigned long long)get_le64(p + END_PAGES_WITH_DATA), r->nr,
+				    r->nr_memory, (unsigned long long)pages);
+	if (src->size - pos != SEC_HEAD_LEN + END_LEN)
+		return why_set(src, -EINVAL, "%llu bytes of garbage after the end record",
+			       (unsigned long long)(src->size - pos - SEC_HEAD_LEN - END_LEN));
+	return 0;
+}
+
+/* A record the reader keeps whole: its payload read, padding and CRC checked. */
+static int parse_payload(struct snap_reader *r, struct source *src, unsigned int nr,
+			 struct snap_section *s, const uint8_t *head)
+{
+	uint8_t *payload = malloc(s->len ? s->len : 1);
+	const uint8_t *pad;
+	int ret;
+
 	if (!payload)
 		return why_set(src, -ENOMEM, "out of memory for section %u", nr);
 	s->data = payload;
-	s->len = len;
-	ret = source_read(src, *pos + SEC_HEAD_LEN, payload, len);
+	ret = source_read(src, s->offset + SEC_HEAD_LEN, payload, s->len);
 	if (!ret)
-		ret = source_view(src, *pos + SEC_HEAD_LEN + len, ALIGN_UP(len, 8) - len, &pad);
+		ret = source_view(src, s->offset + SEC_HEAD_LEN + s->len, ALIGN_UP(s->len, 8) - s->len,
+				  &pad);
 	if (ret)
 		return read_fail(src, nr, ret);
-	if (!all_zero(pad, ALIGN_UP(len, 8) - len))
+	if (!all_zero(pad, ALIGN_UP(s->len, 8) - s->len))
 		return section_fail(src, nr, s, "padding is not zero");
-	if (crc_differs(get_le32(head + SEC_CRC),
-			crc_more(crc32_z(0, head, SEC_CRC), payload, len)))
+	if (crc_differs(get_le32(head + SEC_CRC), crc_more(crc32_z(0, head, SEC_CRC), payload, s->len)))
 		return section_fail(src, nr, s, "checksum mismatch");
-	*pos += SEC_HEAD_LEN + ALIGN_UP(len, 8);
+	(void)r;
+	return 0;
+}
+
+static bool kind_known(uint32_t kind)
+{
+	return kind >= SNAP_SEC_CONFIG && kind <= SNAP_SEC_END;
+}
+
+/* The head of record nr at *pos: the checks that come before its payload. */
+static int parse_head(struct source *src, unsigned int nr, struct snap_section *s,
+		      uint8_t *head, uint64_t pos)
+{
+	uint64_t left, max;
+	int ret;
+
+	if (src->size - pos < SEC_HEAD_LEN)
+		return why_set(src, -EINVAL, pos == src->size
+					     ? "file ends after section %u, before the end record"
+					     : "file ends inside the head of section %u",
+			       nr);
+	ret = source_read(src, pos, head, SEC_HEAD_LEN);
+	if (ret)
+		return read_fail(src, nr, ret);
+	s->type = get_le32(head + SEC_TYPE);
+	s->version = get_le32(head + SEC_VERSION);
+	s->index = get_le32(head + SEC_INDEX);
+	s->flags = get_le32(head + SEC_FLAGS);
+	s->len = get_le64(head + SEC_LEN);
+	s->offset = pos;
+	left = src->size - pos - SEC_HEAD_LEN;
+	if (!kind_known(s->type) && !(s->flags & SNAP_REC_SKIPPABLE))
+		return section_fail(src, nr, s, "unknown type %u", (unsigned int)s->type);
+	if (get_le32(head + SEC_RESERVED) || s->flags & ~SNAP_REC_SKIPPABLE)
+		return section_fail(src, nr, s, "reserved field or flags not zero");
+	/* An unknown record may be skipped, not be any size: a device's bound is plenty. */
+	max = snap_section_max_len(kind_known(s->type) ? s->type : SNAP_SEC_DEVICE);
+	if (s->len > max)
+		return section_fail(src, nr, s, "claims %llu bytes, a %s section has at most %llu",
+				    (unsigned long long)s->len, snap_section_name(s->type),
+				    (unsigned long long)max);
+	if (s->len > left || ALIGN_UP(s->len, 8) > left)
+		return section_fail(src, nr, s, "file ends inside it (%llu bytes of %llu)",
+				    (unsigned long long)left, (unsigned long long)ALIGN_UP(s->len, 8));
+	return 0;
+}
+
+/* Record nr at *pos; moves *pos past it. Returns 1 after the end record. */
+static int parse_section(struct snap_reader *r, struct source *src, unsigned int nr, uint64_t *pos)
+{
+	struct snap_section *s = record_add(r);
+	uint8_t head[SEC_HEAD_LEN];
+	int ret;
+
+	if (!s)
+		return why_set(src, -ENOMEM, "out of memory for section %u", nr);
+	ret = parse_head(src, nr, s, head, *pos);
+	if (ret)
+		return ret;
+	if (s->type == SNAP_SEC_END) {
+		r->crcs[nr] = (struct record_crc){ .start = crc32_z(0, head, SEC_CRC),
+						   .expected = get_le32(head + SEC_CRC) };
+		ret = parse_end(r, src, nr, s, *pos);
+		return ret ? ret : 1;
+	}
+	if (s->type == SNAP_SEC_MEMORY) {
+		r->nr++;
+		ret = parse_memory(r, src, nr, s, head);
+		*pos = s->data_offset + s->pages * SNAP_PAGE;
+		return ret;
+	}
+	if (nr - r->nr_memory >= SNAP_MAX_SECTIONS)
+		return why_set(src, -EINVAL, "more than %u sections: at most %u are allowed",
+			       SNAP_MAX_SECTIONS, SNAP_MAX_SECTIONS);
+	r->nr++;
+	ret = parse_payload(r, src, nr, s, head);
+	*pos += SEC_HEAD_LEN + ALIGN_UP(s->len, 8);
+	/* Passed over: a newer vmm's hint this one does without (SNAP_REC_SKIPPABLE). */
+	if (!ret && !kind_known(s->type)) {
+		free((void *)s->data);
+		s->data = NULL;
+		s->pos = s->len; /* nothing left to get */
+	}
+	return ret;
+}
+
+static void memory_summary(struct snap_reader *r)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	unsigned int i;
+
+	r->mem = (struct snap_memory){ .nr_records = r->nr_memory };
+	for (i = 0; i < r->nr; i++) {
+		const struct snap_section *s = &r->sections[i];
+
+		if (s->type != SNAP_SEC_MEMORY)
+			continue;
+		if (!r->mem.file_offset)
+			r->mem.file_offset = s->data_offset;
+		lo = s->gpa < lo ? s->gpa : lo;
+		hi = s->gpa + s->pages * SNAP_PAGE > hi ? s->gpa + s->pages * SNAP_PAGE : hi;
+		r->mem.pages_with_data += s->pages_with_data;
+	}
+	if (r->nr_memory) {
+		r->mem.gpa = lo;
+		r->mem.size = hi - lo;
+	}
+}
+
+/* The memory CRC at open, unless deferred: a mismatch names its record. */
+static int memory_crc_now(struct snap_reader *r, struct source *src)
+{
+	int ret;
+
+	r->check = (struct memory_check){ .pending = r->nr_memory > 0 };
+	if (!r->check.pending || (src->flags & SNAP_READ_DEFER_MEMORY_CRC))
+		return 0;
+	ret = memory_crc_step(r, src, UINT64_MAX);
+	if (ret == -EINVAL)
+		return section_fail(src, r->check.next_rec, &r->sections[r->check.next_rec], "%s",
+				    MEMORY_CRC_MISMATCH);
+	if (ret < 0)
+		return read_fail(src, r->check.next_rec, ret);
 	return 0;
 }
 
@@ -433,12 +613,15 @@ static int reader_load(struct snap_reader **rp, struct source *src)
 	if (!r)
 		return why_set(src, -ENOMEM, "out of memory");
 	r->fd = -1;
+	r->size = src->size;
 	ret = parse_header(r, src);
-	for (i = 0; !ret && i < r->hdr.nr_sections; i++)
+	for (i = 0; !ret; i++)
 		ret = parse_section(r, src, i, &pos);
-	if (!ret && !r->has_memory && pos != src->size)
-		ret = why_set(src, -EINVAL, "%llu bytes of garbage after the last section",
-			      (unsigned long long)(src->size - pos));
+	if (ret == 1) {
+		r->hdr.nr_sections = r->nr;
+		memory_summary(r);
+		ret = memory_crc_now(r, src);
+	}
 	free(src->bounce);
 	if (ret) {
 		snap_reader_close(r);
@@ -509,7 +692,7 @@ int snap_reader_check_memory(struct snap_reader *r, uint64_t budget, char *why, 
 	if (fstat(r->fd, &st)) {
 		ret = -errno;
 		why_set(&src, ret, "memory: %s", strerror(-ret));
-	} else if ((uint64_t)st.st_size < r->mem.file_offset + r->mem.size) {
+	} else if ((uint64_t)st.st_size < r->size) {
 		ret = why_set(&src, -EIO, "memory: the file is shorter than when it was opened");
 	} else {
 		src.size = st.st_size;
@@ -539,9 +722,11 @@ void snap_reader_close(struct snap_reader *r)
 
 	if (!r)
 		return;
-	for (i = 0; r->sections && i < r->hdr.nr_sections; i++)
+	/* A record that failed to parse may hold a payload past nr. */
+	for (i = 0; r->sections && i < r->cap; i++)
 		free((void *)r->sections[i].data);
 	free(r->sections);
+	free(r->crcs);
 	free(r->check.bounce);
 	if (r->fd >= 0)
 		close(r->fd);
@@ -553,12 +738,18 @@ const struct snap_header *snap_reader_header(const struct snap_reader *r)
 	return &r->hdr;
 }
 
+const struct snap_section *snap_reader_records(const struct snap_reader *r, unsigned int *n)
+{
+	*n = r->nr;
+	return r->sections;
+}
+
 const struct snap_section *snap_reader_find(const struct snap_reader *r,
 					    enum snap_section_type type, uint32_t i)
 {
 	unsigned int j;
 
-	for (j = 0; j < r->hdr.nr_sections; j++)
+	for (j = 0; j < r->nr; j++)
 		if (r->sections[j].type == type && i-- == 0)
 			return &r->sections[j];
 	return NULL;
@@ -568,14 +759,14 @@ unsigned int snap_reader_count(const struct snap_reader *r, enum snap_section_ty
 {
 	unsigned int j, n = 0;
 
-	for (j = 0; j < r->hdr.nr_sections; j++)
+	for (j = 0; j < r->nr; j++)
 		n += r->sections[j].type == type;
 	return n;
 }
 
 int snap_reader_memory(const struct snap_reader *r, struct snap_memory *mem)
 {
-	if (!r->has_memory)
+	if (!r->nr_memory)
 		return -ENOENT;
 	*mem = r->mem;
 	return 0;
@@ -584,6 +775,29 @@ int snap_reader_memory(const struct snap_reader *r, struct snap_memory *mem)
 int snap_reader_fd(const struct snap_reader *r)
 {
 	return r->fd;
+}
+
+int snap_section_check_version(const struct snap_section *s, uint32_t version, char *why,
+			       size_t why_len)
+{
+	if (s->version == version)
+		return 0;
+	if (why && why_len)
+		snprintf(why, why_len, "%s section %u: version %u, this vmm reads version %u",
+			 snap_section_name(s->type), s->index, s->version, version);
+	return -EINVAL;
+}
+
+int snap_section_done(const struct snap_section *s, char *why, size_t why_len)
+{
+	if (s->pos == s->len)
+		return 0;
+	if (why && why_len)
+		snprintf(why, why_len, "%s section %u: %llu of its %llu bytes left unread",
+			 snap_section_name(s->type), s->index,
+			 (unsigned long long)(s->pos < s->len ? s->len - s->pos : 0),
+			 (unsigned long long)s->len);
+	return -EINVAL;
 }
 
 int snap_get_bytes(struct snap_section *s, void *out, size_t len)
