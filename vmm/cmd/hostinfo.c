@@ -82,9 +82,27 @@ out:
 	return ret;
 }
 
+static void text_line(void *ctx, const struct fwreg_value *reg, const struct fwreg_text *t,
+		      bool last)
+{
+	(void)ctx;
+	(void)last;
+	printf("  %-24s 0x%016llx = %s%s\n", t->name, (unsigned long long)reg->id, t->value,
+	       fwreg_find(reg->id) ? "" : "   [unknown to vmm]");
+}
+
+static void json_line(void *ctx, const struct fwreg_value *reg, const struct fwreg_text *t,
+		      bool last)
+{
+	(void)ctx;
+	printf("    {\"id\": \"0x%016llx\", \"name\": \"%s\", \"known\": %s, "
+	       "\"value\": %llu, \"decoded\": \"%s\"}%s\n",
+	       (unsigned long long)reg->id, t->name, fwreg_find(reg->id) ? "true" : "false",
+	       (unsigned long long)reg->value, t->value, last ? "" : ",");
+}
+
 static void print_text(const struct host_facts *f, const struct utsname *u)
 {
-	char name[40], value[96];
 	unsigned int i;
 
 	printf("host kernel:      %s %s\n", u->release, u->machine);
@@ -95,12 +113,7 @@ static void print_text(const struct host_facts *f, const struct utsname *u)
 		printf("  %-28s %d\n", kvm_caps[i].name, f->cap_values[i]);
 	printf("KVM_GET_REG_LIST: %u registers\n", f->reg_list_size);
 	printf("firmware registers (defaults):\n");
-	for (i = 0; i < f->nr_fw; i++) {
-		fwreg_format_name(f->fw[i].id, name, sizeof(name));
-		fwreg_format_value(f->fw[i].id, f->fw[i].value, value, sizeof(value));
-		printf("  %-24s 0x%016llx = %s%s\n", name, (unsigned long long)f->fw[i].id, value,
-		       fwreg_find(f->fw[i].id) ? "" : "   [unknown to vmm]");
-	}
+	fwreg_each(f->fw, f->nr_fw, text_line, NULL);
 	printf("PSCI versions accepted:");
 	for (i = 0; i < f->nr_psci; i++)
 		printf(" %u.%u", PSCI_V_MAJOR(f->psci[i]), PSCI_V_MINOR(f->psci[i]));
@@ -109,7 +122,6 @@ static void print_text(const struct host_facts *f, const struct utsname *u)
 
 static void print_json(const struct host_facts *f, const struct utsname *u)
 {
-	char name[40], value[96];
 	unsigned int i;
 
 	/* A kernel's release string is whatever its builder chose: quoted as JSON. */
@@ -122,15 +134,7 @@ static void print_json(const struct host_facts *f, const struct utsname *u)
 	for (i = 0; i < KVM_CAPS_NR; i++)
 		printf("%s\"%s\": %d", i ? ", " : "", kvm_caps[i].name, f->cap_values[i]);
 	printf("},\n  \"reg_list_size\": %u,\n  \"firmware_registers\": [\n", f->reg_list_size);
-	for (i = 0; i < f->nr_fw; i++) {
-		fwreg_format_name(f->fw[i].id, name, sizeof(name));
-		fwreg_format_value(f->fw[i].id, f->fw[i].value, value, sizeof(value));
-		printf("    {\"id\": \"0x%016llx\", \"name\": \"%s\", \"known\": %s, "
-		       "\"value\": %llu, \"decoded\": \"%s\"}%s\n",
-		       (unsigned long long)f->fw[i].id, name,
-		       fwreg_find(f->fw[i].id) ? "true" : "false",
-		       (unsigned long long)f->fw[i].value, value, i + 1 < f->nr_fw ? "," : "");
-	}
+	fwreg_each(f->fw, f->nr_fw, json_line, NULL);
 	printf("  ],\n  \"psci_versions\": [");
 	for (i = 0; i < f->nr_psci; i++)
 		printf("%s\"%u.%u\"", i ? ", " : "", PSCI_V_MAJOR(f->psci[i]),

@@ -2,6 +2,7 @@
 /* `vmm inspect FILE [--json]`: what a snapshot holds, without KVM. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/exit.h"
@@ -13,41 +14,51 @@
 #include "migrate/restore.h"
 #include "snapshot/format.h"
 
+static void text_line(void *ctx, const struct fwreg_value *reg, const struct fwreg_text *t,
+		      bool last)
+{
+	(void)ctx;
+	(void)reg;
+	(void)last;
+	printf("  %-24s = %s\n", t->name, t->value);
+}
+
+static void json_line(void *ctx, const struct fwreg_value *reg, const struct fwreg_text *t,
+		      bool last)
+{
+	unsigned int *n = ctx;
+
+	(void)last;
+	printf("%s\n    {\"id\": \"0x%016llx\", \"name\": ", (*n)++ ? "," : "",
+	       (unsigned long long)reg->id);
+	json_print_string(stdout, t->name);
+	printf(", \"value\": %llu, \"decoded\": ", (unsigned long long)reg->value);
+	json_print_string(stdout, t->value);
+	printf("}");
+}
+
+/* The firmware registers vCPU 0 saved, through a listing's line printer. */
+static void firmware_list(const struct reg_values *regs, fwreg_line_fn line)
+{
+	struct fwreg_value *fw = calloc(regs->nr ? regs->nr : 1, sizeof(*fw));
+	unsigned int n = 0;
+
+	if (!fw) {
+		printf("  (firmware registers not listed: out of memory)\n");
+		return;
+	}
+	fwreg_each(fw, fwreg_values_of(regs, fw, regs->nr), line, &n);
+	free(fw);
+}
+
 static void firmware_text(const struct reg_values *regs)
 {
-	char name[40], value[96];
-	unsigned int i;
-	uint64_t v;
-
-	for (i = 0; i < regs->nr; i++) {
-		if (!fwreg_is_firmware(regs->regs[i].id) || reg_size_bytes(regs->regs[i].id) != 8)
-			continue;
-		memcpy(&v, regs->regs[i].value, 8);
-		fwreg_format_name(regs->regs[i].id, name, sizeof(name));
-		fwreg_format_value(regs->regs[i].id, v, value, sizeof(value));
-		printf("  %-24s = %s\n", name, value);
-	}
+	firmware_list(regs, text_line);
 }
 
 static void firmware_json(const struct reg_values *regs)
 {
-	char name[40], value[96];
-	unsigned int i, n = 0;
-	uint64_t v;
-
-	for (i = 0; i < regs->nr; i++) {
-		if (!fwreg_is_firmware(regs->regs[i].id) || reg_size_bytes(regs->regs[i].id) != 8)
-			continue;
-		memcpy(&v, regs->regs[i].value, 8);
-		fwreg_format_name(regs->regs[i].id, name, sizeof(name));
-		fwreg_format_value(regs->regs[i].id, v, value, sizeof(value));
-		printf("%s\n    {\"id\": \"0x%016llx\", \"name\": ", n++ ? "," : "",
-		       (unsigned long long)regs->regs[i].id);
-		json_print_string(stdout, name);
-		printf(", \"value\": %llu, \"decoded\": ", (unsigned long long)v);
-		json_print_string(stdout, value);
-		printf("}");
-	}
+	firmware_list(regs, json_line);
 }
 
 static void print_text(const char *path, struct snap_reader *r, const struct restore_config *rc,

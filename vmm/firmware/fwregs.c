@@ -208,3 +208,29 @@ void fwreg_describe(uint64_t id, uint64_t value, struct fwreg_text *t)
 	fwreg_format_name(id, t->name, sizeof(t->name));
 	fwreg_format_value(id, value, t->value, sizeof(t->value));
 }
+
+void fwreg_each(const struct fwreg_value *regs, unsigned int nr, fwreg_line_fn line, void *ctx)
+{
+	struct fwreg_text t;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		fwreg_describe(regs[i].id, regs[i].value, &t);
+		line(ctx, &regs[i], &t, i + 1 == nr);
+	}
+}
+
+unsigned int fwreg_values_of(const struct reg_values *regs, struct fwreg_value *out,
+			     unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < regs->nr && n < max; i++) {
+		if (!fwreg_is_firmware(regs->regs[i].id) || reg_size_bytes(regs->regs[i].id) != 8)
+			continue;
+		out[n].id = regs->regs[i].id;
+		memcpy(&out[n].value, regs->regs[i].value, 8);
+		n++;
+	}
+	return n;
+}

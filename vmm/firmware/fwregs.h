@@ -73,6 +73,24 @@ struct fwreg_text {
 };
 void fwreg_describe(uint64_t id, uint64_t value, struct fwreg_text *t);
 
+/* A firmware register as KVM reports it. */
+struct fwreg_value {
+	uint64_t id;
+	uint64_t value;
+};
+
+/*
+ * The one loop behind every listing of firmware registers (vmm -v, info and
+ * info --json, host-info and --json, inspect and --json): each register in
+ * order, described, handed to the listing's own line printer.
+ */
+typedef void (*fwreg_line_fn)(void *ctx, const struct fwreg_value *reg,
+			      const struct fwreg_text *t, bool last);
+void fwreg_each(const struct fwreg_value *regs, unsigned int nr, fwreg_line_fn line, void *ctx);
+/* The firmware registers among a vCPU's saved ones (8 bytes each), at most max: how many. */
+unsigned int fwreg_values_of(const struct reg_values *regs, struct fwreg_value *out,
+			     unsigned int max);
+
 /* "0x6030000000160003" or "REG_NAME": the ID of a firmware register. */
 int fwreg_parse_id(const char *s, uint64_t *id);
 

@@ -29,31 +29,42 @@ static const char *pause_failure(int ret)
 	}
 }
 
+static void info_text_line(void *api, const struct fwreg_value *reg, const struct fwreg_text *t,
+			   bool last)
+{
+	(void)reg;
+	(void)last;
+	api_server_reply(api, "firmware %s = %s", t->name, t->value);
+}
+
+static void info_json_line(void *api, const struct fwreg_value *reg, const struct fwreg_text *t,
+			   bool last)
+{
+	/* Quoted, a byte may take six: \u00XX. */
+	char qname[6 * sizeof(t->name) + 3], qvalue[6 * sizeof(t->value) + 3];
+
+	json_quote(qname, sizeof(qname), t->name);
+	json_quote(qvalue, sizeof(qvalue), t->value);
+	api_server_reply(api,
+			 "    {\"id\": \"0x%016llx\", \"name\": %s, \"value\": %llu, \"decoded\": %s}%s",
+			 (unsigned long long)reg->id, qname, (unsigned long long)reg->value, qvalue,
+			 last ? "" : ",");
+}
+
 /* Answered from what vm_run read before the first KVM_RUN: never waits for a vCPU. */
 static void control_info_text(const struct control_target *t, struct api_server *api)
 {
-	char name[40], value[96];
-	unsigned int i;
-
 	api_server_reply(api, "state %s", vcpu_set_is_paused(t->vcpus) ? "paused" : "running");
 	api_server_reply(api, "vcpus %u", t->nr_vcpus);
 	api_server_reply(api, "memory %lluM", (unsigned long long)(t->ram_size >> 20));
 	api_server_reply(api, "gic v%u", t->gic_version);
 	api_server_reply(api, "console_dropped %llu", t->console_dropped());
-	for (i = 0; i < t->nr_fw_regs; i++) {
-		fwreg_format_name(t->fw_regs[i].id, name, sizeof(name));
-		fwreg_format_value(t->fw_regs[i].id, t->fw_regs[i].value, value, sizeof(value));
-		api_server_reply(api, "firmware %s = %s", name, value);
-	}
+	fwreg_each(t->fw_regs, t->nr_fw_regs, info_text_line, api);
 }
 
 /* The same facts as one JSON object, a line at a time; the names follow vmm inspect --json. */
 static void control_info_json(const struct control_target *t, struct api_server *api)
 {
-	/* Quoted, a byte may take six: \u00XX. */
-	char name[40], value[96], qname[6 * 40 + 3], qvalue[6 * 96 + 3];
-	unsigned int i;
-
 	api_server_reply(api, "{");
 	api_server_reply(api, "  \"state\": \"%s\",",
 			 vcpu_set_is_paused(t->vcpus) ? "paused" : "running");
@@ -62,18 +73,7 @@ static void control_info_json(const struct control_target *t, struct api_server 
 	api_server_reply(api, "  \"gic_version\": %u,", t->gic_version);
 	api_server_reply(api, "  \"console_dropped\": %llu,", t->console_dropped());
 	api_server_reply(api, "  \"firmware_registers\": [");
-	for (i = 0; i < t->nr_fw_regs; i++) {
-		fwreg_format_name(t->fw_regs[i].id, name, sizeof(name));
-		fwreg_format_value(t->fw_regs[i].id, t->fw_regs[i].value, value, sizeof(value));
-		json_quote(qname, sizeof(qname), name);
-		json_quote(qvalue, sizeof(qvalue), value);
-		api_server_reply(api,
-				 "    {\"id\": \"0x%016llx\", \"name\": %s, \"value\": %llu, "
-				 "\"decoded\": %s}%s",
-				 (unsigned long long)t->fw_regs[i].id, qname,
-				 (unsigned long long)t->fw_regs[i].value, qvalue,
-				 i + 1 < t->nr_fw_regs ? "," : "");
-	}
+	fwreg_each(t->fw_regs, t->nr_fw_regs, info_json_line, api);
 	api_server_reply(api, "  ]");
 	api_server_reply(api, "}");
 }

@@ -146,22 +146,26 @@ static int pin_write(int fd, const struct fwreg_value *host, unsigned int nr, ui
 	return 0;
 }
 
+static void note_line(void *ctx, const struct fwreg_value *reg, const struct fwreg_text *t,
+		      bool last)
+{
+	const struct fw_pins *pins = ctx;
+
+	(void)last;
+	vmm_note(true, "firmware: %s = %s%s", t->name, t->value,
+		 reg->id == REG_PSCI_VERSION && pins->psci_version == PSCI_VERSION_UNSET
+			 ? " (the host's default)"
+			 : "");
+}
+
 static void note_in_force(int vcpu_fd, const struct fw_pins *pins, bool verbose)
 {
 	struct fwreg_value *regs;
-	unsigned int nr, i;
-	char name[40], value[80];
+	unsigned int nr;
 
 	if (!verbose || fw_pins_read(vcpu_fd, &regs, &nr))
 		return;
-	for (i = 0; i < nr; i++) {
-		fwreg_format_name(regs[i].id, name, sizeof(name));
-		fwreg_format_value(regs[i].id, regs[i].value, value, sizeof(value));
-		vmm_note(true, "firmware: %s = %s%s", name, value,
-			 regs[i].id == REG_PSCI_VERSION && pins->psci_version == PSCI_VERSION_UNSET
-				 ? " (the host's default)"
-				 : "");
-	}
+	fwreg_each(regs, nr, note_line, (void *)pins);
 	free(regs);
 }
 

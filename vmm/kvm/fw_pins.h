@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "firmware/fwregs.h"
+
 struct fw_pins;
 
 /*
@@ -16,10 +18,6 @@ struct fw_pins;
 int fw_pins_apply(int vcpu_fd, const struct fw_pins *pins, bool verbose);
 
 /* Every firmware register the vCPU lists, with its value; -errno on failure. */
-struct fwreg_value {
-	uint64_t id;
-	uint64_t value;
-};
 int fw_pins_read(int vcpu_fd, struct fwreg_value **regs, unsigned int *nr);
 
 /* Which PSCI versions KVM accepts on this vCPU's VM (a bit per entry of psci_versions). */
