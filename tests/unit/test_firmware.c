@@ -311,6 +311,65 @@ START_TEST(test_format_name_unknown)
 }
 END_TEST
 
+/* fwreg_each and fwreg_values_of: the one loop every listing goes through */
+
+struct each_seen {
+	char lines[4][160];
+	unsigned int n;
+};
+
+static void each_line(void *ctx, const struct fwreg_value *reg, const struct fwreg_text *t,
+		      bool last)
+{
+	struct each_seen *seen = ctx;
+
+	ck_assert_uint_lt(seen->n, 4);
+	snprintf(seen->lines[seen->n++], sizeof(seen->lines[0]), "%llx %s = %s%s",
+		 (unsigned long long)reg->id, t->name, t->value, last ? " (last)" : "");
+}
+
+START_TEST(test_each_in_order)
+{
+	const struct fwreg_value regs[] = {
+		{ ID_PSCI_VERSION, 0x00010001 },
+		{ ID_WORKAROUND_3, 2 },
+		{ 0x6030000000160004ULL, 7 },
+	};
+	struct each_seen seen = { .n = 0 };
+
+	fwreg_each(regs, 3, each_line, &seen);
+	ck_assert_uint_eq(seen.n, 3);
+	ck_assert_str_eq(seen.lines[0], "6030000000140000 PSCI_VERSION = 1.1");
+	ck_assert_str_eq(seen.lines[1], "6030000000140003 SMCCC_ARCH_WORKAROUND_3 = 2 (mitigated)");
+	ck_assert_str_eq(seen.lines[2], "6030000000160004 0x6030000000160004 = 0x7 (unknown 0x7) (last)");
+	seen.n = 0;
+	fwreg_each(regs, 0, each_line, &seen);
+	ck_assert_uint_eq(seen.n, 0);
+}
+END_TEST
+
+START_TEST(test_values_of_picks_firmware)
+{
+	uint64_t psci = 0x00010001, bmap = 3, sysreg = 42;
+	uint32_t core32 = 5;
+	struct reg_value rv[] = {
+		{ ID_TCR2_EL1, (uint8_t *)&sysreg, NULL },
+		{ ID_PSCI_VERSION, (uint8_t *)&psci, NULL },
+		{ 0x6020000000140001ULL, (uint8_t *)&core32, NULL }, /* coproc 0x14 but 4 bytes */
+		{ ID_VENDOR_HYP_BMAP, (uint8_t *)&bmap, NULL },
+	};
+	struct reg_values regs = { 4, rv };
+	struct fwreg_value out[4];
+
+	ck_assert_uint_eq(fwreg_values_of(&regs, out, 4), 2);
+	ck_assert_uint_eq(out[0].id, ID_PSCI_VERSION);
+	ck_assert_uint_eq(out[0].value, 0x00010001);
+	ck_assert_uint_eq(out[1].id, ID_VENDOR_HYP_BMAP);
+	ck_assert_uint_eq(out[1].value, 3);
+	ck_assert_uint_eq(fwreg_values_of(&regs, out, 1), 1);
+}
+END_TEST
+
 /* fwreg_parse_id */
 
 static const struct {
@@ -856,6 +915,8 @@ Suite *firmware_suite(void)
 	tcase_add_loop_test(format, test_format_value_truncates, 0, sizeof(WHOLE_BITMAP_TEXT) + 4);
 	tcase_add_test(format, test_format_name_known);
 	tcase_add_test(format, test_format_name_unknown);
+	tcase_add_test(format, test_each_in_order);
+	tcase_add_test(format, test_values_of_picks_firmware);
 
 	tcase_add_loop_test(ids, test_parse_id, 0, ARRAY_SIZE(parsed_ids));
 	tcase_add_loop_test(ids, test_parse_id_refused, 0, ARRAY_SIZE(bad_ids));
