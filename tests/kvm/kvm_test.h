@@ -61,8 +61,11 @@ static inline int kt_done(void)
 	return kt_failed ? 1 : 0;
 }
 
-/* The address a test guest writes to: nothing is mapped there, so each write is an MMIO exit. */
-#define KT_MMIO_ADDR 0x0a000000ULL
+/*
+ * The address a test guest writes to: nothing is mapped there, so each write is
+ * an MMIO exit. Past the virtio-mmio slots (0x0a000000 up), which devices will claim.
+ */
+#define KT_MMIO_ADDR 0x0b000000ULL
 #define KT_RAM_SIZE LAYOUT_MIN_RAM
 #define KT_CODE_GPA RAM_BASE
 /* One 64-bit counter per vCPU, on a page of its own after the code. */

@@ -2,7 +2,10 @@
 /* The device registry and MMIO dispatch: sorted insertion, overlap, lookup by range. */
 #include <errno.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
+#include "base/event_loop.h"
 #include "base/util.h"
 #include "board/board_devices.h"
 #include "board/machine.h"
@@ -557,6 +560,48 @@ START_TEST(test_watch_without_loop)
 }
 END_TEST
 
+static void count_event(void *ctx, int fd, uint32_t events)
+{
+	char c;
+
+	(void)events;
+	ck_assert_int_eq(read(fd, &c, 1), 1);
+	(*(unsigned int *)ctx)++;
+}
+
+/* A device's descriptor on a real loop: its callback runs; once destroyed, the loop forgets it. */
+START_TEST(test_watch_with_loop)
+{
+	struct event_loop loop;
+	struct device *dev = NULL;
+	unsigned int fired = 0;
+	int p[2], ret;
+
+	ck_assert_int_eq(event_loop_init(&loop), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	m.loop = &loop;
+	create(0x1000, NULL, 0, &dev);
+	ret = machine_watch_fd(dev, p[0], EPOLLIN, count_event, &fired);
+	ck_assert_msg(ret == 0 && dev->watching, "watch: expected 0, got %d", ret);
+	ck_assert_int_eq(machine_watch_fd(dev, p[1], EPOLLOUT, count_event, &fired), -EEXIST);
+	ck_assert_int_eq(write(p[1], "x", 1), 1);
+	ck_assert_int_eq(event_loop_run_once(&loop, 1000), 1);
+	ck_assert_uint_eq(fired, 1);
+	machine_destroy_devices(&m);
+	ck_assert_int_eq(write(p[1], "y", 1), 1);
+	ret = event_loop_run_once(&loop, 0);
+	ck_assert_msg(ret == 0 && fired == 1,
+		      "after the device is destroyed: expected no callback, got %d (fired %u)", ret,
+		      fired);
+	/* The loop must have let go of it: registering the same fd again succeeds. */
+	ck_assert_int_eq(event_loop_add(&loop, p[0], EPOLLIN, count_event, &fired), 0);
+	m.loop = NULL;
+	event_loop_close(&loop);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
 START_TEST(test_board_unknown_model)
 {
 	struct device_desc desc = { .model = "floppy", .slot = { 0x1000, 0x200, 7 } };
@@ -631,6 +676,7 @@ Suite *mmio_suite(void)
 	tcase_add_test(created, test_destroy_calls_model);
 	tcase_add_test(created, test_create_console);
 	tcase_add_test(created, test_watch_without_loop);
+	tcase_add_test(created, test_watch_with_loop);
 	tcase_add_test(created, test_board_unknown_model);
 	tcase_add_test(created, test_board_model_by_name);
 	suite_add_tcase(s, created);
