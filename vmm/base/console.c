@@ -3,37 +3,12 @@
 #include "base/console.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/util.h"
-
-/* Writes all of buf, blocking as long as the reader makes it; -errno when the descriptor fails. */
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN) {
-			/* A descriptor someone else made non-blocking: wait for room. */
-			struct pollfd p = { .fd = fd, .events = POLLOUT };
-
-			if (poll(&p, 1, -1) < 0 && errno != EINTR)
-				return -errno;
-			continue;
-		}
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
 
 static void *console_writer(void *arg)
 {
@@ -67,7 +42,7 @@ static void *console_writer(void *arg)
 		}
 		c->busy = true;
 		pthread_mutex_unlock(&c->lock);
-		ret = write_all(c->fd, chunk, len);
+		ret = fd_write_all(c->fd, chunk, len);
 		pthread_mutex_lock(&c->lock);
 		c->busy = false;
 		if (ret) {

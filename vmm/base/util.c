@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,6 +211,31 @@ int input_file_read(const struct input_file *f, uint64_t offset, void *buf, size
 		if (n == 0)
 			return -EIO;
 		done += n;
+	}
+	return 0;
+}
+
+int fd_write_all(int fd, const void *data, size_t len)
+{
+	const uint8_t *buf = data;
+
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			/* A descriptor someone else made non-blocking: wait for room. */
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+			if (poll(&p, 1, -1) < 0 && errno != EINTR)
+				return -errno;
+			continue;
+		}
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		buf += n;
+		len -= n;
 	}
 	return 0;
 }

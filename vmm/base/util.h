@@ -51,6 +51,12 @@ struct input_file {
 int input_file_open(const char *path, struct input_file *f);
 /* Reads exactly len bytes at offset, or returns -errno (-EIO for a short file). */
 int input_file_read(const struct input_file *f, uint64_t offset, void *buf, size_t len);
+
+/*
+ * Writes all of buf, blocking as long as the reader makes it (waiting for room
+ * on a descriptor someone else made non-blocking); -errno when it fails.
+ */
+int fd_write_all(int fd, const void *buf, size_t len);
 void input_file_close(struct input_file *f);
 
 /*

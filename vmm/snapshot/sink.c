@@ -12,26 +12,8 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "snapshot/format.h"
-
-static int write_full(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
 
 /* A stream */
 
@@ -42,7 +24,7 @@ struct fd_sink {
 
 static int fd_sink_write(struct snap_sink *s, const void *buf, size_t len)
 {
-	return write_full(((struct fd_sink *)s)->fd, buf, len);
+	return fd_write_all(((struct fd_sink *)s)->fd, buf, len);
 }
 
 static int fd_sink_zeros(struct snap_sink *s, uint64_t len)
@@ -102,7 +84,7 @@ struct file_sink {
 static int file_sink_write(struct snap_sink *s, const void *buf, size_t len)
 {
 	struct file_sink *f = (struct file_sink *)s;
-	int ret = write_full(f->fd, buf, len);
+	int ret = fd_write_all(f->fd, buf, len);
 
 	if (!ret)
 		f->size += len;
