@@ -20,6 +20,7 @@ void config_init(struct vm_config *cfg)
 	cfg->on_reboot = REBOOT_EXIT;
 	cfg->fw.psci_version = PSCI_VERSION_UNSET;
 	cfg->seccomp = true;
+	cfg->rng = true;
 }
 
 void config_free(struct vm_config *cfg)
@@ -28,6 +29,12 @@ void config_free(struct vm_config *cfg)
 	free(cfg->initrd_path);
 	free(cfg->cmdline);
 	free(cfg->api_socket);
+	for (unsigned int i = 0; i < cfg->nr_disks; i++) {
+		free(cfg->disks[i].path);
+		free(cfg->disks[i].serial);
+	}
+	for (unsigned int i = 0; i < cfg->nr_nets; i++)
+		free(cfg->nets[i].target);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

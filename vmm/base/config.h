@@ -15,6 +15,35 @@ enum reboot_action {
 	REBOOT_RESTART, /* a fresh VM boots the same kernel, as a real machine would */
 };
 
+#define CONFIG_MAX_DISKS 8
+#define CONFIG_MAX_NETS 4
+
+enum disk_cache {
+	DISK_CACHE_WRITEBACK, /* the host's page cache; FLUSH is fdatasync */
+	DISK_CACHE_NONE,      /* O_DIRECT */
+};
+
+/* One --disk PATH[,ro][,serial=S][,cache=writeback|none], or one [disk] section. */
+struct disk_config {
+	char *path;
+	char *serial; /* NULL: none (GET_ID answers an empty string) */
+	bool readonly;
+	enum disk_cache cache;
+};
+
+enum net_backend {
+	NET_TAP,    /* --net tap=NAME */
+	NET_STREAM, /* --net stream=PATH: QEMU's stream framing, as passt serves it */
+};
+
+/* One --net tap=NAME|stream=PATH[,mac=M], or one [net] section. */
+struct net_config {
+	enum net_backend backend;
+	char *target; /* the tap's name or the socket's path */
+	uint8_t mac[6];
+	bool mac_set; /* false: a locally administered MAC derived from the slot */
+};
+
 /* Everything `vmm run` was asked for; strings are owned and freed by config_free(). */
 struct vm_config {
 	char *kernel_path;
@@ -30,6 +59,12 @@ struct vm_config {
 	bool change_user; /* become uid:gid once the files and sockets are open */
 	uint32_t uid, gid;
 	struct fw_pins fw;
+	/* virtio devices, slots in this order: disks, then networks, then the RNG. */
+	struct disk_config disks[CONFIG_MAX_DISKS];
+	unsigned int nr_disks;
+	struct net_config nets[CONFIG_MAX_NETS];
+	unsigned int nr_nets;
+	bool rng; /* virtio-rng (default on; --rng off) */
 };
 
 #define CONFIG_DEFAULT_CPUS 1

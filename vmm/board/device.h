@@ -33,6 +33,13 @@ struct device_ops {
 	/* The device's state into its snapshot section, and back (after the section's name). */
 	int (*save)(struct device *dev, struct snap_writer *w);
 	int (*restore)(struct device *dev, struct snap_section *s);
+	/*
+	 * A device with a thread of its own (virtio): pause returns once its
+	 * in-flight requests are done and it takes no new ones, so that a save
+	 * sees a still device; resume lets it go on. Either may be NULL.
+	 */
+	void (*pause)(struct device *dev);
+	void (*resume)(struct device *dev);
 	/* Releases what the model's init took; the machine frees a device it created. */
 	void (*destroy)(struct device *dev);
 };

@@ -50,6 +50,24 @@ void machine_destroy_devices(struct machine *m)
 	m->console = NULL;
 }
 
+void machine_pause_devices(struct machine *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nr_devices; i++)
+		if (m->devices[i]->ops->pause)
+			m->devices[i]->ops->pause(m->devices[i]);
+}
+
+void machine_resume_devices(struct machine *m)
+{
+	unsigned int i = m->nr_devices;
+
+	while (i--)
+		if (m->devices[i]->ops->resume)
+			m->devices[i]->ops->resume(m->devices[i]);
+}
+
 /*
  * A device gets, besides its window and SPI from the slot: a handle on that
  * SPI, guest RAM (m->mem, filled in when RAM is mapped, before the guest

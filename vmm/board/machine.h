@@ -34,6 +34,14 @@ struct machine {
 
 	void (*irq_set)(void *ctx, unsigned int spi, bool level);
 	void (*console_write)(void *ctx, const uint8_t *buf, size_t len);
+	/*
+	 * KVM's shortcuts for a device with its own thread: a guest write of
+	 * datamatch (len bytes) at addr signals fd without an MMIO exit (an
+	 * ioeventfd), and a write to fd raises the SPI (an irqfd, edge). NULL
+	 * (unit tests): the device signals its own fd and drives irq_set.
+	 */
+	int (*ioeventfd)(void *ctx, uint64_t addr, unsigned int len, uint64_t datamatch, int fd);
+	int (*irqfd)(void *ctx, unsigned int spi, int fd);
 	void *hook_ctx;
 	struct guest_mem mem;	      /* guest RAM; empty until it is mapped */
 	struct event_loop *loop;      /* NULL: devices cannot watch descriptors (unit tests) */
@@ -51,6 +59,9 @@ int machine_create_device(struct machine *m, const struct device_model *model,
 /* The devices every vmm machine has (board/board_devices.c holds the list). */
 int machine_add_board_devices(struct machine *m);
 void machine_destroy_devices(struct machine *m);
+/* Every device's pause (resume) callback, in registry order (resume in reverse). */
+void machine_pause_devices(struct machine *m);
+void machine_resume_devices(struct machine *m);
 struct device *machine_find_device(const struct machine *m, uint64_t addr, unsigned int len);
 /* Returns false when no device claims the access. */
 bool machine_mmio(struct machine *m, uint64_t addr, uint8_t *data, unsigned int len, bool is_write);
