@@ -50,7 +50,7 @@ help:
 	@echo "make lint       tests/lint: no include cycle among vmm/'s modules"
 	@echo "make boot       boot tests on real KVM in the emulated arm64 host (6.1, 6.12, 7.x)"
 	@echo "make check      deps + unit + lint + fuzz-check + boot: everything CI runs"
-	@echo "make fuzz       libFuzzer targets in build/fuzz (snapshot, restore, inspect, config, api, mmio)"
+	@echo "make fuzz       libFuzzer targets in build/fuzz (snapshot, restore, inspect, config, api, mmio, virtqueue)"
 	@echo "make fuzz-run   each fuzz target for FUZZ_SECONDS (60), keeping its corpus"
 	@echo "make bench      boot, save, restore (to 4G) next to QEMU/KVM; own time by phase, RSS, THP"
 	@echo "make demo       boot the demo guest and show its console"
@@ -109,7 +109,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DFUZZING_BUILD_MODE_UNSAFE_FOR_P
 	$(WARN) -MMD -MP -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -iquote vmm -iquote build/fuzz
 FUZZ_LDLIBS := -lfdt -linih -lpthread -lz
-FUZZ_TARGETS := snapshot restore inspect config api mmio
+FUZZ_TARGETS := snapshot restore inspect config api mmio virtqueue
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_OBJS := $(patsubst %.c,build/fuzz/obj/%.o,$(PURE_SRCS))
 # Host register lists for the restore target's register policy, as C initialisers.

@@ -6,6 +6,8 @@
  *   DIR/restore/   what vm_save writes (save.c's layout): the machine, vCPUs with a real
  *                  host's register list, the vGIC, and the devices' own save callbacks
  *   DIR/inspect/   the same with a small memory section, which inspect needs
+ *   DIR/virtqueue/ split rings a driver would write: a block request, an indirect table
+ *                  with EVENT_IDX at indices about to wrap, a chain through the whole queue
  * The restore seeds carry no memory section: the format seeds cover it, and 64 KiB of
  * alignment per input would only slow the restore target down.
  */
@@ -21,6 +23,9 @@
 #include "firmware/psci.h"
 #include "migrate/restore.h"
 #include "snapshot/format.h"
+#include "virtio/virtqueue.h"
+
+#include "fuzz_virtqueue.h"
 
 static const struct snap_header seed_hdr = {
 	.vmm_version = "vmm seed",
@@ -237,6 +242,124 @@ static const struct restore_seed restore_seeds[] = {
 	{ "few-regs.snap", 4, PSCI_V(1, 0), regs_7 + 70, 16, true },
 };
 
+/* A virtqueue fuzz input being built: its parameters, RAM image and operations. */
+struct vq_seed {
+	struct vqf_params p;
+	uint8_t ram[VQF_RAM_SIZE];
+	uint8_t ops[16];
+	size_t nr_ops;
+};
+
+/* Rings at RAM offsets 0 (descriptors), 0x800 (avail), 0xa00 (used); buffers from 0xc00. */
+#define SEED_AVAIL 0x800
+#define SEED_USED 0xa00
+#define SEED_BUF 0xc00
+
+static void vq_seed_init(struct vq_seed *s, uint16_t size, uint8_t features, uint16_t start)
+{
+	memset(s, 0, sizeof(*s));
+	s->p = (struct vqf_params){ .size = size,
+				    .features = features,
+				    .desc = VQF_GPA_BIAS,
+				    .avail = SEED_AVAIL + VQF_GPA_BIAS,
+				    .used = SEED_USED + VQF_GPA_BIAS,
+				    .start = start,
+				    .image_len = VQF_RAM_SIZE };
+	memcpy(s->ram + SEED_AVAIL + 2, &start, 2);
+	memcpy(s->ram + SEED_USED + 2, &start, 2);
+}
+
+/* Descriptor i of the table at RAM offset table; addr is a RAM offset too. */
+static void vq_seed_desc(struct vq_seed *s, unsigned int table, unsigned int i, unsigned int addr,
+			 uint32_t len, uint16_t flags, uint16_t next)
+{
+	uint64_t gpa = VQF_RAM_BASE + addr;
+	uint8_t *d = s->ram + table + 16 * i;
+
+	memcpy(d, &gpa, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &flags, 2);
+	memcpy(d + 14, &next, 2);
+}
+
+static void vq_seed_avail(struct vq_seed *s, uint16_t head)
+{
+	uint16_t idx;
+
+	memcpy(&idx, s->ram + SEED_AVAIL + 2, 2);
+	memcpy(s->ram + SEED_AVAIL + 4 + 2 * (idx % s->p.size), &head, 2);
+	idx++;
+	memcpy(s->ram + SEED_AVAIL + 2, &idx, 2);
+}
+
+static int vq_seed_write(const char *dir, const char *name, const struct vq_seed *s)
+{
+	char path[4096];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f)
+		return -errno;
+	ok = fwrite(&s->p, sizeof(s->p), 1, f) == 1 && fwrite(s->ram, sizeof(s->ram), 1, f) == 1 &&
+	     fwrite(s->ops, 1, s->nr_ops, f) == s->nr_ops;
+	return fclose(f) || !ok ? -EIO : 0;
+}
+
+/* A block request: header, data to fill, status; then pop, push, notify, enable. */
+static int vq_seed_blk(const char *dir, struct vq_seed *s)
+{
+	static const uint8_t ops[] = { VQF_OP_POP, VQF_OP_PUSH, VQF_OP_NOTIFY, VQF_OP_ENABLE };
+
+	vq_seed_init(s, 8, 0, 0);
+	vq_seed_desc(s, 0, 0, SEED_BUF, 16, VIRTQ_DESC_F_NEXT, 1);
+	vq_seed_desc(s, 0, 1, SEED_BUF + 0x10, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	vq_seed_desc(s, 0, 2, SEED_BUF + 0x210, 1, VIRTQ_DESC_F_WRITE, 0);
+	vq_seed_avail(s, 0);
+	memcpy(s->ops, ops, sizeof(ops));
+	s->nr_ops = sizeof(ops);
+	return vq_seed_write(dir, "blk", s);
+}
+
+/* Two chains, one through an indirect table, with indices wrapping past 65535. */
+static int vq_seed_indirect(const char *dir, struct vq_seed *s)
+{
+	static const uint8_t ops[] = { VQF_OP_DISABLE, VQF_OP_DRAIN, VQF_OP_ENABLE, VQF_OP_POKE,
+				       0x02, 0x08, 0x00, VQF_OP_DRAIN };
+
+	vq_seed_init(s, 4, VQF_EVENT_IDX | VQF_INDIRECT, 65535);
+	vq_seed_desc(s, 0x400, 0, SEED_BUF, 16, VIRTQ_DESC_F_NEXT, 1);
+	vq_seed_desc(s, 0x400, 1, SEED_BUF + 0x10, 64, VIRTQ_DESC_F_WRITE, 0);
+	vq_seed_desc(s, 0, 0, 0x400, 2 * 16, VIRTQ_DESC_F_INDIRECT, 0);
+	vq_seed_desc(s, 0, 1, SEED_BUF + 0x100, 8, 0, 0);
+	vq_seed_avail(s, 0);
+	vq_seed_avail(s, 1);
+	memcpy(s->ops, ops, sizeof(ops));
+	s->nr_ops = sizeof(ops);
+	return vq_seed_write(dir, "indirect-event-idx", s);
+}
+
+/* One chain through every descriptor of a 64-entry queue; no operations: a drain. */
+static int vq_seed_long(const char *dir, struct vq_seed *s)
+{
+	unsigned int i;
+
+	vq_seed_init(s, 64, 0, 0);
+	for (i = 0; i < 64; i++)
+		vq_seed_desc(s, 0, i, SEED_BUF + 8 * i, 8,
+			     i < 63 ? VIRTQ_DESC_F_NEXT : VIRTQ_DESC_F_WRITE, i + 1);
+	vq_seed_avail(s, 0);
+	return vq_seed_write(dir, "whole-queue", s);
+}
+
+static int vq_seeds_write(const char *dir)
+{
+	static struct vq_seed s;
+
+	return vq_seed_blk(dir, &s) ?: vq_seed_indirect(dir, &s) ?: vq_seed_long(dir, &s);
+}
+
 static int subdir(char *path, size_t len, const char *dir, const char *name)
 {
 	snprintf(path, len, "%s/%s", dir, name);
@@ -245,7 +368,7 @@ static int subdir(char *path, size_t len, const char *dir, const char *name)
 
 int main(int argc, char **argv)
 {
-	char snapshot_dir[4096], restore_dir[4096], inspect_dir[4096];
+	char snapshot_dir[4096], restore_dir[4096], inspect_dir[4096], vq_dir[4096];
 	unsigned int i;
 	int ret;
 
@@ -256,7 +379,8 @@ int main(int argc, char **argv)
 	ret = subdir(snapshot_dir, sizeof(snapshot_dir), argv[1], "snapshot") ?:
 		      subdir(restore_dir, sizeof(restore_dir), argv[1], "restore") ?:
 		      subdir(inspect_dir, sizeof(inspect_dir), argv[1], "inspect") ?:
-		      format_seeds_write(snapshot_dir);
+		      subdir(vq_dir, sizeof(vq_dir), argv[1], "virtqueue") ?:
+		      format_seeds_write(snapshot_dir) ?: vq_seeds_write(vq_dir);
 	for (i = 0; i < ARRAY_SIZE(restore_seeds) && !ret; i++)
 		ret = restore_seed_write(restore_dir, &restore_seeds[i], false)
 			      ?: restore_seed_write(inspect_dir, &restore_seeds[i], true);

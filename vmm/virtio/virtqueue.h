@@ -40,8 +40,8 @@ struct virtq {
 	/* The device's own indices, the state a snapshot keeps. */
 	uint16_t last_avail;	 /* the next avail ring entry to take */
 	uint16_t used_idx;	 /* the next used ring entry to fill (the used ring's idx) */
-	uint16_t signalled_used; /* used_idx when the driver was last interrupted */
-	bool signalled_valid;	 /* false until the first interrupt: then always notify */
+	uint16_t signalled_used; /* used_idx at the last virtq_should_notify (with EVENT_IDX) */
+	bool signalled_valid;	 /* false until the first such check: then always notify */
 
 	/* Resolved by virtq_activate; NULL until then. */
 	const struct guest_mem *mem;
@@ -56,7 +56,7 @@ struct virtq_chain {
 	uint16_t head; /* what virtq_push hands back */
 	unsigned int nr_out, nr_in;
 	struct iovec out[VIRTQ_CHAIN_MAX], in[VIRTQ_CHAIN_MAX];
-	size_t out_len, in_len; /* totals; the walker refuses a chain whose total overflows 2^32 */
+	size_t out_len, in_len; /* totals; the walker refuses out_len + in_len past 2^32 - 1 */
 };
 
 /* Back to the reset state (ready false, indices 0, nothing resolved). */
@@ -71,8 +71,10 @@ int virtq_activate(struct virtq *vq, const struct guest_mem *mem);
  * Takes the next available chain into *chain: 1 taken, 0 none available,
  * -errno (nothing taken) when the driver broke the ring or the chain:
  * -EFAULT outside RAM, -ELOOP a loop or longer than the queue, -E2BIG more
- * than VIRTQ_CHAIN_MAX segments, -EINVAL a nested or empty indirect table or
- * a readable segment after a writable one, -EOVERFLOW lengths past 2^32,
+ * than VIRTQ_CHAIN_MAX segments (or indirect entries), -EINVAL a descriptor
+ * index past its table, an indirect table not negotiated, nested, chained, or
+ * not a non-zero multiple of 16 bytes, or a readable segment after a writable
+ * one, -EOVERFLOW lengths past 2^32,
  * -EPROTO an avail index more than size ahead.
  */
 int virtq_pop(struct virtq *vq, struct virtq_chain *chain);
@@ -81,7 +83,8 @@ void virtq_push(struct virtq *vq, uint16_t head, uint32_t len);
 /*
  * After one or more pushes: whether the driver asked to be interrupted now
  * (used_event with EVENT_IDX, else no VIRTQ_AVAIL_F_NO_INTERRUPT). Updates
- * signalled_used when it returns true.
+ * signalled_used on each call with EVENT_IDX, so the window it tests (what was
+ * pushed since the last call) never wraps.
  */
 bool virtq_should_notify(struct virtq *vq);
 /*
