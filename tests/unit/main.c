@@ -10,6 +10,7 @@ static Suite *(*const all_suites[])(void) = {
 	psci_suite, format_suite, firmware_suite, api_suite,	regpolicy_suite,
 	snapread_suite, pagemap_suite, timeline_suite, sandbox_suite, ram_map_suite,
 	resident_suite, guest_mem_suite, event_loop_suite, virtqueue_suite,
+	virtio_mmio_suite,
 };
 
 int main(void)

@@ -29,5 +29,6 @@ Suite *resident_suite(void);
 Suite *guest_mem_suite(void);
 Suite *event_loop_suite(void);
 Suite *virtqueue_suite(void);
+Suite *virtio_mmio_suite(void);
 
 #endif

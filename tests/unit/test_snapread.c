@@ -215,11 +215,11 @@ static void write_machine_by_hand(uint32_t suspend, const char *cmdline)
 	int ret;
 
 	ck_assert_int_eq(snap_writer_open(&w, path, &hdr), 0);
-	ret = snap_section_begin(w, SNAP_SEC_CONFIG, 0) ?: snap_put_u32(w, 1) ?:
+	ret = snap_record_begin(w, SNAP_SEC_CONFIG, 0, SNAP_VER_CONFIG) ?: snap_put_u32(w, 1) ?:
 	      snap_put_u64(w, 256 << 20) ?: snap_put_u64(w, RAM_BASE) ?: snap_put_u32(w, 3) ?:
 	      snap_put_u32(w, GIC_NR_IRQS) ?: snap_put_u32(w, 40) ?:
 	      snap_put_u32(w, PSCI_V(1, 1)) ?: snap_put_u32(w, suspend) ?:
-	      snap_put_str(w, cmdline) ?: snap_section_end(w) ?: put_vcpu(w, 0, 0) ?:
+	      snap_put_str(w, cmdline) ?: snap_put_u32(w, 0) ?: snap_section_end(w) ?: put_vcpu(w, 0, 0) ?:
 	      snap_writer_commit(w);
 	ck_assert_msg(ret == 0, "writing the machine by hand: expected 0, got %d", ret);
 }

@@ -30,6 +30,7 @@ static const struct {
 	{ { "system-suspend", required_argument, NULL, 0 }, "firmware", "system_suspend" },
 	{ { "user", required_argument, NULL, 0 }, "sandbox", "user" },
 	{ { "seccomp", required_argument, NULL, 0 }, "sandbox", "seccomp" },
+	{ { "rng", required_argument, NULL, 0 }, "machine", "rng" },
 };
 
 #define NR_SETTINGS ARRAY_SIZE(setting_options)
@@ -52,6 +53,7 @@ void cli_print_run_usage(void)
 	       "  --system-suspend yes offer PSCI SYSTEM_SUSPEND (default no)\n"
 	       "  --user UID[:GID]     run as this user once /dev/kvm, files and socket are open\n"
 	       "  --seccomp on|off     the system call filter (default on; off is for debugging)\n"
+	       "  --rng on|off         a virtio-rng device fed by the host's getrandom (default on)\n"
 	       "  --config FILE        INI settings (see vmm.conf.example); options override it\n"
 	       "  -v, --verbose        say what vmm does, and at exit how long each step took\n"
 	       "  --json               at exit, the run's summary (timeline, peak RSS) as one\n"

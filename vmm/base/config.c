@@ -169,6 +169,15 @@ static int set_seccomp(struct vm_config *cfg, const char *value, char *why, size
 	return 0;
 }
 
+static int set_rng(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	if (parse_bool(value, &cfg->rng)) {
+		snprintf(why, len, "need on or off");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 typedef int (*config_setter)(struct vm_config *, const char *, char *, size_t);
 
 /* Every setting, by the section and key it has in the config file. */
@@ -182,6 +191,7 @@ static const struct {
 	{ "machine", "mem", set_mem },	       { "machine", "on_reboot", set_on_reboot },
 	{ "machine", "verbose", set_verbose }, { "machine", "api_socket", set_api_socket },
 	{ "sandbox", "user", set_user },       { "sandbox", "seccomp", set_seccomp },
+	{ "machine", "rng", set_rng },
 };
 
 int config_set(struct vm_config *cfg, const char *section, const char *key, const char *value,

@@ -9,6 +9,10 @@
  * must hold what any of them needs; each vCPU thread then stacks its own,
  * narrower filter (the kernel runs both, and the stricter answer wins).
  *
+ * The virtio workers (virtio/worker.c) run under the process filter: they
+ * wait in epoll_pwait, read and write eventfds, take futexes, and the RNG's
+ * calls getrandom.
+ *
  * The lists are X-macros: sandbox_rules.c turns them into names (pure, unit
  * tested natively), sandbox.c into __NR_ numbers and ioctl request values on
  * arm64, where a name that is no arm64 system call fails to compile.
@@ -126,7 +130,7 @@ enum sandbox_args {
 	X(KVM_GET_DEVICE_ATTR, SB_P)                                                     \
 	X(KVM_HAS_DEVICE_ATTR, SB_P)                                                     \
 	X(KVM_SET_DEVICE_ATTR, SB_P)                                                     \
-	/* --on-reboot restart builds a whole new VM */                                 \
+	/* --on-reboot restart builds a whole new VM, its virtio devices included */                                 \
 	X(KVM_CHECK_EXTENSION, SB_P)                                                     \
 	X(KVM_CREATE_VM, SB_P)                                                           \
 	X(KVM_GET_VCPU_MMAP_SIZE, SB_P)                                                  \
@@ -136,6 +140,8 @@ enum sandbox_args {
 	X(KVM_ARM_VCPU_INIT, SB_P)                                                       \
 	X(KVM_CREATE_DEVICE, SB_P)                                                       \
 	X(KVM_ENABLE_CAP, SB_P)                                                          \
+	X(KVM_IOEVENTFD, SB_P)                                                           \
+	X(KVM_IRQFD, SB_P)                                                               \
 	/* the console: raw mode on a terminal and back, non-blocking descriptors */    \
 	X(TCGETS, SB_P)                                                                  \
 	X(TCSETS, SB_P)                                                                  \

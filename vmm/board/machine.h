@@ -26,6 +26,7 @@ struct machine {
 	unsigned int gic_version;	 /* 2 or 3 */
 	uint32_t psci_version;		 /* in force; PSCI_V_0_1 needs its own DT node */
 	const char *bootargs;
+	bool verbose; /* -v: devices say on stderr why they refuse what the guest does */
 
 	/* Sorted by base so that the dispatch can bisect. */
 	struct device *devices[MACHINE_MAX_DEVICES];

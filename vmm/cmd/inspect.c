@@ -61,6 +61,38 @@ static void firmware_json(const struct reg_values *regs)
 	firmware_list(regs, json_line);
 }
 
+static void virtio_text(const struct virtio_specs *v)
+{
+	unsigned int i, p;
+
+	for (i = 0; i < v->nr; i++) {
+		printf("virtio slot %u: %s", v->dev[i].slot, v->dev[i].model);
+		for (p = 0; p < v->dev[i].nr_params; p++)
+			printf("%s%s=%s", p ? "," : " ", v->dev[i].key[p], v->dev[i].value[p]);
+		printf("\n");
+	}
+}
+
+static void virtio_json(const struct virtio_specs *v)
+{
+	unsigned int i, p;
+
+	printf("  \"virtio_devices\": [");
+	for (i = 0; i < v->nr; i++) {
+		printf("%s\n    {\"slot\": %u, \"model\": ", i ? "," : "", v->dev[i].slot);
+		json_print_string(stdout, v->dev[i].model);
+		printf(", \"params\": {");
+		for (p = 0; p < v->dev[i].nr_params; p++) {
+			printf("%s", p ? ", " : "");
+			json_print_string(stdout, v->dev[i].key[p]);
+			printf(": ");
+			json_print_string(stdout, v->dev[i].value[p]);
+		}
+		printf("}}");
+	}
+	printf("\n  ],\n");
+}
+
 static void print_text(const char *path, struct snap_reader *r, const struct restore_config *rc,
 		       const struct saved_vcpu *cpu0, const struct snap_memory *mem)
 {
@@ -76,6 +108,7 @@ static void print_text(const char *path, struct snap_reader *r, const struct res
 	       rc->nr_irqs, PSCI_V_MAJOR(rc->psci_version), PSCI_V_MINOR(rc->psci_version),
 	       rc->system_suspend ? ", SYSTEM_SUSPEND offered" : "");
 	printf("cmdline: %s\n", rc->cmdline);
+	virtio_text(&rc->virtio);
 	printf("firmware registers:\n");
 	firmware_text(&cpu0->regs);
 	printf("vCPU 0: %u registers\n", cpu0->regs.nr);
@@ -122,6 +155,7 @@ static void print_json(const char *path, struct snap_reader *r, const struct res
 	       rc->nr_cpus, (unsigned long long)rc->ram_size, rc->gic_version,
 	       PSCI_V_MAJOR(rc->psci_version), PSCI_V_MINOR(rc->psci_version),
 	       rc->system_suspend ? "true" : "false");
+	virtio_json(&rc->virtio);
 	printf("  \"firmware_registers\": [");
 	firmware_json(&cpu0->regs);
 	printf("\n  ],\n  \"vcpu0_registers\": %u,\n  \"sections\": [", cpu0->regs.nr);

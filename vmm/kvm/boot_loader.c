@@ -146,6 +146,10 @@ static int boot_load_state(struct vm *vm, void *ctx)
 
 	if (ret)
 		return vm_fail("cannot create the devices", ret, VMM_EXIT_INTERNAL);
+	/* Each failure below has said why in one line. */
+	if (virtio_specs_from_config(vm->cfg, &vm->virtio) ||
+	    virtio_specs_create(&vm->machine, &vm->virtio))
+		return VMM_EXIT_USAGE;
 	timeline_mark("devices");
 	ret = load_guest(vm, ctx);
 	if (ret)

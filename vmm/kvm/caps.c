@@ -14,6 +14,8 @@ const struct kvm_cap_desc kvm_caps[] = {
 	{ KVM_CAP_DEVICE_CTRL, "KVM_CAP_DEVICE_CTRL", "for the in-kernel GIC" },
 	{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT", "to pause vCPUs reliably" },
 	{ KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING", "to raise device interrupts" },
+	{ KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD", "for virtio queue notifications" },
+	{ KVM_CAP_IRQFD, "KVM_CAP_IRQFD", "for virtio interrupts" },
 	{ KVM_CAP_ARM_VM_IPA_SIZE, "KVM_CAP_ARM_VM_IPA_SIZE", NULL },
 	{ KVM_CAP_MAX_VCPUS, "KVM_CAP_MAX_VCPUS", NULL },
 	{ KVM_CAP_ARM_SYSTEM_SUSPEND, "KVM_CAP_ARM_SYSTEM_SUSPEND", NULL },

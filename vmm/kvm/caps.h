@@ -13,7 +13,7 @@ struct kvm_cap_desc {
 	const char *needed_for; /* why vmm cannot run a guest without it; NULL: only reported */
 };
 
-#define KVM_CAPS_NR 8
+#define KVM_CAPS_NR 10
 extern const struct kvm_cap_desc kvm_caps[];
 
 #endif

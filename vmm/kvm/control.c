@@ -10,11 +10,31 @@
 #include "base/exit.h"
 #include "base/json.h"
 #include "base/util.h"
+#include "board/machine.h"
 #include "firmware/fwregs.h"
 #include "kvm/fw_pins.h"
 #include "kvm/vcpu_set.h"
 
 _Static_assert(VCPU_SET_PAUSE_TIMEOUT_MS == 5000, "pause_failure says 5 s");
+
+/*
+ * The devices with threads of their own (virtio) stop after the vCPUs, so
+ * that no kick arrives once they are still, and go on before them.
+ */
+static int target_pause(const struct control_target *t)
+{
+	int ret = vcpu_set_pause(t->vcpus);
+
+	if (!ret)
+		machine_pause_devices(t->machine);
+	return ret;
+}
+
+static void target_resume(const struct control_target *t)
+{
+	machine_resume_devices(t->machine);
+	vcpu_set_resume(t->vcpus);
+}
 
 /* Why a pause did not happen, for the client; NULL when every vCPU parked. */
 static const char *pause_failure(int ret)
@@ -91,7 +111,7 @@ static void control_save(const struct control_target *t, struct api_server *api,
 				       "memory; nothing was saved");
 		return;
 	}
-	ret = vcpu_set_pause(t->vcpus);
+	ret = target_pause(t);
 	if (ret) {
 		/*
 		 * A VM that is stopping has vCPUs that left instead of parking: what a
@@ -99,7 +119,7 @@ static void control_save(const struct control_target *t, struct api_server *api,
 		 */
 		snprintf(why, sizeof(why), "%s; nothing was saved", pause_failure(ret));
 		if (!was_paused)
-			vcpu_set_resume(t->vcpus);
+			target_resume(t);
 		api_server_finish(api, why);
 		return;
 	}
@@ -107,7 +127,7 @@ static void control_save(const struct control_target *t, struct api_server *api,
 	if (ret) {
 		/* A failed save leaves the guest as it was: running, unless it was paused. */
 		if (!was_paused)
-			vcpu_set_resume(t->vcpus);
+			target_resume(t);
 		api_server_finish(api, why);
 		return;
 	}
@@ -116,16 +136,16 @@ static void control_save(const struct control_target *t, struct api_server *api,
 	if (req->stop_after)
 		vcpu_set_request_exit(t->vcpus, VMM_EXIT_POWEROFF);
 	else if (!was_paused)
-		vcpu_set_resume(t->vcpus);
+		target_resume(t);
 }
 
 static void control_pause(const struct control_target *t, struct api_server *api)
 {
 	bool was_paused = vcpu_set_is_paused(t->vcpus);
-	const char *why = pause_failure(vcpu_set_pause(t->vcpus));
+	const char *why = pause_failure(target_pause(t));
 
 	if (why && !was_paused)
-		vcpu_set_resume(t->vcpus);
+		target_resume(t);
 	api_server_finish(api, why);
 }
 
@@ -137,7 +157,7 @@ void control_request(const struct control_target *t, struct api_server *api,
 		control_pause(t, api);
 		return;
 	case API_RESUME:
-		vcpu_set_resume(t->vcpus);
+		target_resume(t);
 		break;
 	case API_STOP:
 		api_server_finish(api, NULL);

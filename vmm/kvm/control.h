@@ -9,12 +9,14 @@
 struct api_request;
 struct api_server;
 struct fwreg_value;
+struct machine;
 struct vcpu_set;
 
 /* What the control socket's requests act on and report; the VM fills it before its vCPUs run. */
 struct control_target {
 	struct vcpu_set *vcpus; /* pause, resume, stop */
 	unsigned int nr_vcpus;
+	struct machine *machine; /* its devices pause and resume with the vCPUs */
 	uint64_t ram_size;
 	unsigned int gic_version;
 	/*

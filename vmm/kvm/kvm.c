@@ -176,6 +176,25 @@ int kvm_irq_line(int vm_fd, uint32_t irq, bool level)
 	return kvm_ioctl(vm_fd, KVM_IRQ_LINE, &line);
 }
 
+int kvm_ioeventfd(int vm_fd, uint64_t addr, unsigned int len, uint64_t datamatch, int fd)
+{
+	struct kvm_ioeventfd io = { .datamatch = datamatch, .addr = addr, .len = len, .fd = fd,
+				    .flags = KVM_IOEVENTFD_FLAG_DATAMATCH };
+
+	return kvm_ioctl(vm_fd, KVM_IOEVENTFD, &io);
+}
+
+/*
+ * arm64 routes irqfds by default as gsi = SPI number, injected as INTID gsi + 32
+ * (api.rst, KVM_IRQFD; virt/kvm/arm/vgic/vgic-irqfd.c adds VGIC_NR_PRIVATE_IRQS).
+ */
+int kvm_irqfd(int vm_fd, unsigned int gsi, int fd)
+{
+	struct kvm_irqfd irq = { .fd = fd, .gsi = gsi };
+
+	return kvm_ioctl(vm_fd, KVM_IRQFD, &irq);
+}
+
 int kvm_run(int vcpu_fd)
 {
 	return kvm_ioctl(vcpu_fd, KVM_RUN, NULL);

@@ -36,6 +36,10 @@ int kvm_device_set_attr(int dev_fd, uint32_t group, uint64_t attr, const void *v
 int kvm_device_get_attr(int dev_fd, uint32_t group, uint64_t attr, void *value);
 int kvm_device_has_attr(int dev_fd, uint32_t group, uint64_t attr);
 int kvm_irq_line(int vm_fd, uint32_t irq, bool level);
+/* A guest write of datamatch (len bytes) at MMIO addr signals fd instead of exiting. */
+int kvm_ioeventfd(int vm_fd, uint64_t addr, unsigned int len, uint64_t datamatch, int fd);
+/* A write to fd raises gsi: on arm64 the SPI number, which KVM injects as INTID gsi + 32. */
+int kvm_irqfd(int vm_fd, unsigned int gsi, int fd);
 int kvm_run(int vcpu_fd);
 int kvm_enable_cap(int vm_fd, uint32_t cap, uint64_t arg0);
 int kvm_set_mp_state(int vcpu_fd, uint32_t state);

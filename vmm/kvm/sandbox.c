@@ -236,6 +236,11 @@ int sandbox_install(void)
 	ret = ret ?: build_filter(SANDBOX_VCPU, &vcpu);
 	ret = ret ?: export_filter(vcpu, &vcpu_filter);
 	ret = ret ?: build_filter(SANDBOX_PROCESS, &process);
+	/*
+	 * The virtio workers started with their devices, before this filter:
+	 * TSYNC puts it on every thread of the process, not only this one.
+	 */
+	ret = ret ?: seccomp_attr_set(process, SCMP_FLTATR_CTL_TSYNC, 1);
 	ret = ret ?: seccomp_load(process);
 	if (vcpu)
 		seccomp_release(vcpu);

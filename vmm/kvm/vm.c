@@ -86,6 +86,16 @@ static void vm_irq_set(void *ctx, unsigned int spi, bool level)
 	kvm_irq_line(vm->vm_fd, irq, level);
 }
 
+static int vm_ioeventfd(void *ctx, uint64_t addr, unsigned int len, uint64_t datamatch, int fd)
+{
+	return kvm_ioeventfd(((struct vm *)ctx)->vm_fd, addr, len, datamatch, fd);
+}
+
+static int vm_irqfd(void *ctx, unsigned int spi, int fd)
+{
+	return kvm_irqfd(((struct vm *)ctx)->vm_fd, spi, fd);
+}
+
 /* From a vCPU, under the UART's lock: a copy into the console's ring, never a write. */
 static void vm_console_write(void *ctx, const uint8_t *buf, size_t len)
 {
@@ -235,6 +245,9 @@ int vm_setup(struct vm *vm, const struct vm_config *cfg, int kvm_fd, unsigned in
 	vm->machine.loop = &vm->loop; /* devices watch their descriptors on it */
 	vm->machine.irq_set = vm_irq_set;
 	vm->machine.console_write = vm_console_write;
+	vm->machine.ioeventfd = vm_ioeventfd;
+	vm->machine.irqfd = vm_irqfd;
+	vm->machine.verbose = cfg->verbose;
 	vm->machine.hook_ctx = vm;
 
 	/* Hosts without KVM_CAP_ARM_VM_IPA_SIZE have exactly 40 bits: type 0. */
@@ -480,6 +493,7 @@ static struct control_target vm_control_target(struct vm *vm)
 	return (struct control_target){
 		.vcpus = &vm->vcpu_set,
 		.nr_vcpus = vm->nr_vcpus,
+		.machine = &vm->machine,
 		.ram_size = vm->cfg->ram_size,
 		.gic_version = vm->machine.gic_version,
 		.fw_regs = vm->fw_regs,
@@ -565,6 +579,7 @@ int vm_run(struct vm *vm)
 	dropped_before = console_out_dropped(&vm_console);
 	term_raw_enter(&term, STDIN_FILENO);
 	timeline_mark("console and firmware registers");
+	machine_resume_devices(&vm->machine); /* held since they were made (virtio workers) */
 	vm_start_vcpus(vm);
 	vm_main_loop(vm);
 	/* However the loop ended, the vCPUs must be told: vcpu_stop only kicks and joins. */

@@ -10,6 +10,7 @@
 #include "base/event_loop.h"
 #include "base/util.h"
 #include "board/machine.h"
+#include "board/virtio_devices.h"
 #include "kvm/vcpu.h"
 #include "kvm/vcpu_set.h"
 
@@ -60,6 +61,8 @@ struct vm {
 	unsigned int nr_fw_regs;
 
 	struct vm_idle_task idle; /* step NULL: none */
+	/* The virtio devices as made: from the config, or as the snapshot restored them. */
+	struct virtio_specs virtio;
 };
 
 /* Each returns 0, or a VMM_EXIT_* status after printing why. */

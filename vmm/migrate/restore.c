@@ -233,12 +233,14 @@ static int apply_gic(struct vm *vm, struct snap_reader *r)
 	return ret ? VMM_EXIT_SNAPSHOT : 0;
 }
 
-static struct device *device_named(struct machine *m, const char *name, unsigned int *index)
+/* Sections of one model (two disks) go to its devices in slot order: the next not restored. */
+static struct device *device_named(struct machine *m, const char *name, const bool *restored,
+				   unsigned int *index)
 {
 	unsigned int d;
 
 	for (d = 0; d < m->nr_devices; d++) {
-		if (!strcmp(m->devices[d]->ops->name, name)) {
+		if (!strcmp(m->devices[d]->ops->name, name) && !restored[d]) {
 			*index = d;
 			return m->devices[d];
 		}
@@ -280,10 +282,10 @@ static int apply_devices(struct vm *vm, struct snap_reader *r)
 		struct device *dev = NULL;
 
 		if (!snap_get_str(&s, name, sizeof(name)))
-			dev = device_named(&vm->machine, name, &d);
-		if (!dev || !dev->ops->restore || restored[d]) {
-			vmm_err("snapshot refused: device section %u ('%s') is %s", i,
-				dev ? name : "?", dev && restored[d] ? "a second one" : "not one vmm has");
+			dev = device_named(&vm->machine, name, restored, &d);
+		if (!dev || !dev->ops->restore) {
+			vmm_err("snapshot refused: device section %u ('%s') is not one of this "
+				"machine's devices, or one too many", i, dev ? name : "?");
 			return VMM_EXIT_SNAPSHOT;
 		}
 		status = apply_device(dev, snap_reader_find(r, SNAP_SEC_DEVICE, i));
@@ -467,6 +469,12 @@ static int restore_gic_and_devices(struct vm *vm, void *ctx)
 	ret = machine_add_board_devices(&vm->machine);
 	if (ret)
 		return vm_fail("cannot create the devices", ret, VMM_EXIT_INTERNAL);
+	/* The saved devices on their slots, with the paths --disk and --net gave instead. */
+	vm->virtio = ((struct restore_load *)ctx)->rc->virtio;
+	if (virtio_specs_override(&vm->virtio, vm->cfg))
+		return VMM_EXIT_USAGE;
+	if (virtio_specs_create(&vm->machine, &vm->virtio))
+		return VMM_EXIT_SNAPSHOT;
 	ret = apply_devices(vm, r);
 	timeline_mark("devices");
 	return ret;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "board/boot.h"
+#include "board/virtio_devices.h"
 #include "cpu/regs.h"
 
 struct vm;
@@ -21,6 +22,7 @@ struct restore_config {
 	uint32_t gic_version, nr_irqs, ipa_bits, psci_version;
 	bool system_suspend;
 	char cmdline[BOOT_CMDLINE_MAX]; /* what run accepts: one limit for both */
+	struct virtio_specs virtio;	/* the virtio devices, remade on their slots */
 };
 
 /* The machine section, as save writes it and restore_read_config() reads it. */

@@ -24,7 +24,9 @@
 static int save_config(struct vm *vm, struct snap_writer *w)
 {
 	const struct vm_config *cfg = vm->cfg;
-	struct restore_config rc = {
+	static struct restore_config rc; /* the virtio descriptions make it large for a stack */
+
+	rc = (struct restore_config){
 		.nr_cpus = vm->nr_vcpus,
 		.ram_size = cfg->ram_size,
 		.gic_version = vm->machine.gic_version,
@@ -39,6 +41,7 @@ static int save_config(struct vm *vm, struct snap_writer *w)
 	if (strlen(cmdline) >= sizeof(rc.cmdline))
 		return -E2BIG;
 	strcpy(rc.cmdline, cmdline);
+	rc.virtio = vm->virtio;
 	return snap_write_config(w, &rc);
 }
 

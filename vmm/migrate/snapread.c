@@ -40,13 +40,73 @@ unsigned int snap_device_version(const char *name)
 	static const struct {
 		const char *name;
 		unsigned int version;
-	} versions[] = { { "uart", 1 }, { "rtc", 1 } };
+	} versions[] = { { "uart", 1 }, { "rtc", 1 }, { "virtio-rng", 1 } };
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(versions); i++)
 		if (!strcmp(versions[i].name, name))
 			return versions[i].version;
 	return 1;
+}
+
+/* Each virtio device: model, slot, then its settings as key and value strings. */
+static int write_virtio(struct snap_writer *w, const struct virtio_specs *v)
+{
+	unsigned int i, p;
+	int ret = snap_put_u32(w, v->nr);
+
+	for (i = 0; i < v->nr && !ret; i++) {
+		const struct virtio_spec *d = &v->dev[i];
+
+		ret = snap_put_str(w, d->model);
+		ret = ret ?: snap_put_u32(w, d->slot);
+		ret = ret ?: snap_put_u32(w, d->nr_params);
+		for (p = 0; p < d->nr_params && !ret; p++) {
+			ret = snap_put_str(w, d->key[p]);
+			ret = ret ?: snap_put_str(w, d->value[p]);
+		}
+	}
+	return ret;
+}
+
+static int read_virtio_spec(struct snap_section *s, struct virtio_spec *d, char *why,
+			    size_t why_len)
+{
+	unsigned int p;
+	int ret;
+
+	ret = snap_get_str(s, d->model, sizeof(d->model));
+	ret = ret ?: snap_get_u32(s, &d->slot);
+	ret = ret ?: snap_get_u32(s, &d->nr_params);
+	if (!ret && (d->slot >= VIRTIO_MMIO_SLOTS || d->nr_params > VIRTIO_SPEC_PARAMS))
+		return refuse(why, why_len, "virtio device '%s': slot %u or %u settings out of range",
+			      d->model, d->slot, d->nr_params);
+	for (p = 0; p < d->nr_params && !ret; p++) {
+		ret = snap_get_str(s, d->key[p], sizeof(d->key[p]));
+		ret = ret ?: snap_get_str(s, d->value[p], sizeof(d->value[p]));
+	}
+	return ret ? refuse(why, why_len, "a virtio device's description is cut short or too long")
+		   : 0;
+}
+
+static int read_virtio(struct snap_section *s, struct virtio_specs *v, char *why, size_t why_len)
+{
+	bool taken[VIRTIO_MMIO_SLOTS] = { false };
+	unsigned int i;
+	int ret;
+
+	if (snap_get_u32(s, &v->nr) || v->nr > VIRTIO_MMIO_SLOTS)
+		return refuse(why, why_len, "no virtio device count, or more than %d",
+			      VIRTIO_MMIO_SLOTS);
+	for (i = 0; i < v->nr; i++) {
+		ret = read_virtio_spec(s, &v->dev[i], why, why_len);
+		if (ret)
+			return ret;
+		if (taken[v->dev[i].slot])
+			return refuse(why, why_len, "two virtio devices on slot %u", v->dev[i].slot);
+		taken[v->dev[i].slot] = true;
+	}
+	return 0;
 }
 
 int snap_write_config(struct snap_writer *w, const struct restore_config *rc)
@@ -63,6 +123,7 @@ int snap_write_config(struct snap_writer *w, const struct restore_config *rc)
 	ret = ret ?: snap_put_u32(w, rc->psci_version);
 	ret = ret ?: snap_put_u32(w, rc->system_suspend);
 	ret = ret ?: snap_put_str(w, rc->cmdline);
+	ret = ret ?: write_virtio(w, &rc->virtio);
 	return ret ?: snap_section_end(w);
 }
 
@@ -162,6 +223,9 @@ int restore_read_config(struct snap_reader *r, struct restore_config *rc, char *
 	if (snap_get_str(&s, rc->cmdline, sizeof(rc->cmdline)))
 		return refuse(why, why_len, "cmdline is not a string of at most %d bytes",
 			      BOOT_CMDLINE_MAX - 1);
+	ret = read_virtio(&s, &rc->virtio, why, why_len);
+	if (ret)
+		return ret;
 	if (s.pos != s.len)
 		return refuse(why, why_len, "%llu bytes left over in the machine section",
 			      (unsigned long long)(s.len - s.pos));

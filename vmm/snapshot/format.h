@@ -60,7 +60,7 @@ enum snap_section_type {
 #define SNAP_REC_SKIPPABLE 1u
 
 /* The version of each record kind this vmm writes and reads. */
-#define SNAP_VER_CONFIG 1
+#define SNAP_VER_CONFIG 2 /* 2: the virtio devices' descriptions */
 #define SNAP_VER_VCPU 1
 #define SNAP_VER_GIC 1
 #define SNAP_VER_MEMORY 1

@@ -66,11 +66,19 @@ struct virtio_dev_ops {
 	void (*config_read)(struct virtio_dev *vd, uint32_t offset, void *buf, unsigned int len);
 	void (*config_write)(struct virtio_dev *vd, uint32_t offset, const void *buf,
 			     unsigned int len); /* may be NULL: writes ignored */
-	/* worker: the driver set DRIVER_OK, every ready queue is activated; -errno: broken. */
+	/*
+	 * worker: the device goes live, every ready queue activated: the driver
+	 * set DRIVER_OK, or a snapshot of a live device was restored (after
+	 * restore below read the device type's own state back, which activate
+	 * must keep). -errno: broken. May be NULL.
+	 */
 	int (*activate)(struct virtio_dev *vd);
 	/* worker: queue q was kicked, or is re-checked (after activate, resume, restore). */
 	void (*queue_event)(struct virtio_dev *vd, unsigned int q);
-	/* worker: a descriptor the device registered with virtio_watch is ready. */
+	/*
+	 * worker: a descriptor the device registered with virtio_watch is ready;
+	 * called whether or not the queues are live (virtio_queues_live).
+	 */
 	void (*backend_event)(struct virtio_dev *vd, int fd, uint32_t events);
 	/* worker: the driver reset the device (status 0); the core then resets the queues. */
 	void (*reset)(struct virtio_dev *vd);
@@ -97,9 +105,17 @@ struct virtio_dev {
 	uint32_t config_generation;
 	uint32_t interrupt_status; /* atomic: the worker sets, the driver's ACK clears */
 	struct virtq vqs[VIRTIO_MAX_QUEUES];
+	/*
+	 * status is read and written atomically: the worker sets NEEDS_RESET
+	 * (virtio_dev_broken) without vd->lock, which a vCPU may hold while it
+	 * waits for the worker to be still.
+	 */
+	bool activate_pending; /* DRIVER_OK or a restore: the worker activates on its next run */
+	bool live;	       /* worker: activated; kicks reach queue_event */
+	bool broken;	       /* atomic: NEEDS_RESET, queues left alone until a reset */
 
 	int kick_fd[VIRTIO_MAX_QUEUES]; /* eventfds: KVM's ioeventfds on QueueNotify */
-	int irq_fd;			/* eventfd: KVM's irqfd on the device's SPI */
+	int irq_fd; /* eventfd: KVM's irqfd on the device's SPI; -1 without the hook */
 	struct virtio_worker worker;
 };
 
@@ -128,6 +144,8 @@ void virtio_dev_pause(struct device *dev);
 void virtio_dev_resume(struct device *dev);
 void virtio_dev_destroy(struct device *dev);
 
+/* worker: the queues are processed (activated, not broken). */
+bool virtio_queues_live(const struct virtio_dev *vd);
 /* worker: whether feature bit was negotiated. */
 bool virtio_has_feature(const struct virtio_dev *vd, unsigned int bit);
 /* worker: after pushing used entries on queue q, interrupts the driver if it asked for one. */
