@@ -10,10 +10,12 @@
 #include "board/machine.h"
 #include "dev/rtc.h"
 #include "dev/uart.h"
+#include "dev/virtio_blk.h"
 
 static const struct device_model *const models[] = {
 	&uart_model,
 	&rtc_model,
+	&virtio_blk_model,
 };
 
 /* Every vmm machine has these, where QEMU's virt board has them; the UART is the console. */
