@@ -9,7 +9,7 @@ static Suite *(*const all_suites[])(void) = {
 	uart_suite, rtc_suite,	  fdt_suite,	  boot_suite,	term_suite,
 	psci_suite, format_suite, firmware_suite, api_suite,	regpolicy_suite,
 	snapread_suite, pagemap_suite, timeline_suite, sandbox_suite, ram_map_suite,
-	resident_suite, guest_mem_suite, event_loop_suite,
+	resident_suite, guest_mem_suite, event_loop_suite, virtio_blk_suite,
 };
 
 int main(void)

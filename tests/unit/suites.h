@@ -28,5 +28,6 @@ Suite *ram_map_suite(void);
 Suite *resident_suite(void);
 Suite *guest_mem_suite(void);
 Suite *event_loop_suite(void);
+Suite *virtio_blk_suite(void);
 
 #endif
