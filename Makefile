@@ -109,7 +109,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DFUZZING_BUILD_MODE_UNSAFE_FOR_P
 	$(WARN) -MMD -MP -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -iquote vmm -iquote build/fuzz
 FUZZ_LDLIBS := -lfdt -linih -lpthread -lz
-FUZZ_TARGETS := snapshot restore inspect config api mmio virtqueue
+FUZZ_TARGETS := snapshot restore inspect config api mmio virtqueue blk
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_OBJS := $(patsubst %.c,build/fuzz/obj/%.o,$(PURE_SRCS))
 # Host register lists for the restore target's register policy, as C initialisers.

@@ -11,6 +11,7 @@ static Suite *(*const all_suites[])(void) = {
 	snapread_suite, pagemap_suite, timeline_suite, sandbox_suite, ram_map_suite,
 	resident_suite, guest_mem_suite, event_loop_suite, virtqueue_suite,
 	virtio_mmio_suite,
+	virtio_blk_suite,
 };
 
 int main(void)

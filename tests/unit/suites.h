@@ -30,5 +30,6 @@ Suite *guest_mem_suite(void);
 Suite *event_loop_suite(void);
 Suite *virtqueue_suite(void);
 Suite *virtio_mmio_suite(void);
+Suite *virtio_blk_suite(void);
 
 #endif

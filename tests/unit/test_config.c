@@ -745,6 +745,134 @@ START_TEST(test_cli_abbreviated_config_not_ignored)
 }
 END_TEST
 
+/* Disks: --disk and [disk] sections fill cfg->disks in order, the file's first. */
+START_TEST(test_cli_disk_all_parts)
+{
+	enum cli_result res =
+		run_cli("--disk", "a.img,ro,serial=VMM-1,cache=none", "--disk", "b.img", "Image", NULL);
+
+	assert_result(res, CLI_RUN);
+	ck_assert_msg(cfg.nr_disks == 2, "expected 2 disks, got %u", cfg.nr_disks);
+	ck_assert_msg(!strcmp(cfg.disks[0].path, "a.img") && cfg.disks[0].readonly &&
+			      cfg.disks[0].cache == DISK_CACHE_NONE &&
+			      !strcmp(cfg.disks[0].serial, "VMM-1"),
+		      "disk 1: expected a.img ro serial VMM-1 cache none, got %s %d %s %d",
+		      cfg.disks[0].path, cfg.disks[0].readonly,
+		      cfg.disks[0].serial ? cfg.disks[0].serial : "(none)", cfg.disks[0].cache);
+	ck_assert_msg(!strcmp(cfg.disks[1].path, "b.img") && !cfg.disks[1].readonly &&
+			      cfg.disks[1].cache == DISK_CACHE_WRITEBACK && !cfg.disks[1].serial,
+		      "disk 2: expected b.img writable, writeback, no serial");
+}
+END_TEST
+
+START_TEST(test_ini_disk_sections_then_cli)
+{
+	enum cli_result res;
+
+	write_ini("[disk]\npath = one.img\nro = on\nserial = S1\n[machine]\ncpus = 2\n"
+		  "[disk]\npath = two.img\ncache = none\n");
+	res = run_cli("--config", "@INI", "--disk", "three.img,serial=S3", "Image", NULL);
+	assert_result(res, CLI_RUN);
+	ck_assert_msg(cfg.nr_disks == 3, "expected 3 disks, got %u", cfg.nr_disks);
+	ck_assert_msg(!strcmp(cfg.disks[0].path, "one.img") && cfg.disks[0].readonly &&
+			      !strcmp(cfg.disks[0].serial, "S1"),
+		      "disk 1: expected one.img ro S1, got %s", cfg.disks[0].path);
+	ck_assert_msg(!strcmp(cfg.disks[1].path, "two.img") && !cfg.disks[1].readonly &&
+			      cfg.disks[1].cache == DISK_CACHE_NONE && !cfg.disks[1].serial,
+		      "disk 2: expected two.img writable cache none, got %s", cfg.disks[1].path);
+	ck_assert_msg(!strcmp(cfg.disks[2].path, "three.img") && !strcmp(cfg.disks[2].serial, "S3"),
+		      "disk 3: expected the command line's three.img last, got %s",
+		      cfg.disks[2].path);
+}
+END_TEST
+
+START_TEST(test_ini_disk_without_path)
+{
+	enum cli_result res;
+
+	write_ini("[disk]\nro = on\n");
+	res = run_cli("--config", "@INI", "Image", NULL);
+	assert_result(res, CLI_INVALID);
+	ck_assert_msg(strstr(last_stderr, "disk 1 has no path") && count_lines(last_stderr) == 1,
+		      "expected one line naming disk 1's missing path, got \"%s\"", last_stderr);
+}
+END_TEST
+
+START_TEST(test_ini_too_many_disks)
+{
+	char text[1024] = "";
+	int ret;
+
+	for (int i = 0; i <= CONFIG_MAX_DISKS; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "[disk]\npath = d%d\n", i);
+	ret = load_ini(text);
+	ck_assert_msg(ret == -EINVAL && strstr(last_stderr, ":18: at most 8 disks"),
+		      "expected the 9th disk refused at line 18 (its first key), got %d \"%s\"", ret, last_stderr);
+}
+END_TEST
+
+START_TEST(test_cli_too_many_disks)
+{
+	const char *args[2 * CONFIG_MAX_DISKS + 4];
+	enum cli_result res;
+	int n = 0;
+
+	for (int i = 0; i <= CONFIG_MAX_DISKS; i++) {
+		args[n++] = "--disk";
+		args[n++] = "d.img";
+	}
+	args[n++] = "Image";
+	args[n] = NULL;
+	res = run_cli(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7],
+		      args[8], args[9], args[10], args[11], args[12], args[13], args[14], args[15],
+		      args[16], args[17], args[18], NULL);
+	assert_result(res, CLI_INVALID);
+	ck_assert_msg(strstr(last_stderr, "at most 8 disks"), "expected 'at most 8 disks', got \"%s\"",
+		      last_stderr);
+}
+END_TEST
+
+/* Each bad --disk: one line naming the option, the value and what is accepted. */
+static const char *const bad_disks[][2] = {
+	{ "", "need PATH" },
+	{ ",ro", "need PATH" },
+	{ "a.img,rw", "unknown part 'rw'" },
+	{ "a.img,path=b.img", "unknown part 'path=b.img'" },
+	{ "a.img,cache=direct", "need writeback (the host's page cache) or none" },
+	{ "a.img,ro=maybe", "need on or off" },
+	{ "a.img,serial=123456789012345678901", "at most 20 printable ASCII" },
+	{ "a.img,serial=has space", "at most 20 printable ASCII" },
+	{ "a.img,serial=", "" }, /* accepted: an empty serial is none */
+	{ "a.img,bogus=1", "unknown key 'bogus' in [disk]" },
+};
+
+START_TEST(test_cli_disk_rejects)
+{
+	enum cli_result res = run_cli("--disk", bad_disks[_i][0], "Image", NULL);
+
+	if (!bad_disks[_i][1][0]) {
+		assert_result(res, CLI_RUN);
+		return;
+	}
+	assert_result(res, CLI_INVALID);
+	ck_assert_msg(count_lines(last_stderr) == 1 && strstr(last_stderr, "--disk ") &&
+			      strstr(last_stderr, bad_disks[_i][0]) &&
+			      strstr(last_stderr, bad_disks[_i][1]),
+		      "--disk '%s': expected one line with the value and '%s', got \"%s\"",
+		      bad_disks[_i][0], bad_disks[_i][1], last_stderr);
+}
+END_TEST
+
+START_TEST(test_cli_disk_serial_20_bytes)
+{
+	enum cli_result res = run_cli("--disk", "a.img,serial=12345678901234567890", "Image", NULL);
+
+	assert_result(res, CLI_RUN);
+	ck_assert_msg(strlen(cfg.disks[0].serial) == DISK_SERIAL_MAX,
+		      "expected a 20-byte serial kept, got %zu", strlen(cfg.disks[0].serial));
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -754,7 +882,8 @@ Suite *config_suite(void)
 	TCase *set = tcase_create("config_set");
 	TCase *file = tcase_create("file");
 	TCase *precedence = tcase_create("precedence");
-	TCase *all[] = { defaults, options, invalid, set, file, precedence };
+	TCase *disks = tcase_create("disks");
+	TCase *all[] = { defaults, options, invalid, set, file, precedence, disks };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(all); i++)
@@ -823,6 +952,14 @@ Suite *config_suite(void)
 	tcase_add_test(precedence, test_cli_config_unknown_key_invalid);
 	tcase_add_test(precedence, test_cli_abbreviated_config_not_ignored);
 	tcase_add_test(precedence, test_cli_two_kernels_refused_before_an_option);
+
+	tcase_add_test(disks, test_cli_disk_all_parts);
+	tcase_add_test(disks, test_ini_disk_sections_then_cli);
+	tcase_add_test(disks, test_ini_disk_without_path);
+	tcase_add_test(disks, test_ini_too_many_disks);
+	tcase_add_test(disks, test_cli_too_many_disks);
+	tcase_add_loop_test(disks, test_cli_disk_rejects, 0, ARRAY_SIZE(bad_disks));
+	tcase_add_test(disks, test_cli_disk_serial_20_bytes);
 
 	for (i = 0; i < ARRAY_SIZE(all); i++)
 		suite_add_tcase(s, all[i]);

@@ -10,7 +10,7 @@
 #include "base/util.h"
 #include "base/version.h"
 
-enum { OPT_CONFIG = 0x100, OPT_HELP, OPT_VERSION, OPT_JSON, OPT_FIRST_SETTING };
+enum { OPT_CONFIG = 0x100, OPT_HELP, OPT_VERSION, OPT_JSON, OPT_DISK, OPT_FIRST_SETTING };
 
 /* Command-line options that are settings: each names the config-file key it overrides. */
 static const struct {
@@ -54,13 +54,17 @@ void cli_print_run_usage(void)
 	       "  --user UID[:GID]     run as this user once /dev/kvm, files and socket are open\n"
 	       "  --seccomp on|off     the system call filter (default on; off is for debugging)\n"
 	       "  --rng on|off         a virtio-rng device fed by the host's getrandom (default on)\n"
+	       "  --disk PATH[,ro][,serial=S][,cache=writeback|none]\n"
+	       "                       a virtio-blk disk (repeatable, up to %d, /dev/vda first);\n"
+	       "                       after the config file's [disk] sections\n"
 	       "  --config FILE        INI settings (see vmm.conf.example); options override it\n"
 	       "  -v, --verbose        say what vmm does, and at exit how long each step took\n"
 	       "  --json               at exit, the run's summary (timeline, peak RSS) as one\n"
 	       "                       JSON line on stderr\n"
 	       "  --help, --version\n\n"
 	       "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n",
-	       CONFIG_DEFAULT_CPUS, (unsigned long long)(CONFIG_DEFAULT_RAM >> 20));
+	       CONFIG_DEFAULT_CPUS, (unsigned long long)(CONFIG_DEFAULT_RAM >> 20),
+	       CONFIG_MAX_DISKS);
 }
 
 static void build_long_options(struct option *opts)
@@ -74,6 +78,7 @@ static void build_long_options(struct option *opts)
 	opts[i++] = (struct option){ "config", required_argument, NULL, OPT_CONFIG };
 	opts[i++] = (struct option){ "verbose", no_argument, NULL, 'v' };
 	opts[i++] = (struct option){ "json", no_argument, NULL, OPT_JSON };
+	opts[i++] = (struct option){ "disk", required_argument, NULL, OPT_DISK };
 	opts[i++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
 	opts[i++] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
 	opts[i] = (struct option){ NULL, 0, NULL, 0 };
@@ -102,6 +107,16 @@ static const char *find_config_path(int argc, char **argv, const struct option *
 	return path;
 }
 
+static int add_disk(struct vm_config *cfg, const char *spec)
+{
+	char why[160] = "";
+	int ret = config_add_disk(cfg, spec, why, sizeof(why));
+
+	if (ret)
+		vmm_err("--disk %s: %s", spec, ret == -ENOMEM ? "out of memory" : why);
+	return ret;
+}
+
 static int apply_setting(struct vm_config *cfg, size_t idx, const char *value)
 {
 	char why[160] = "";
@@ -117,7 +132,7 @@ static int apply_setting(struct vm_config *cfg, size_t idx, const char *value)
 
 enum cli_result cli_parse_run(int argc, char **argv, struct vm_config *cfg)
 {
-	struct option opts[NR_SETTINGS + 6];
+	struct option opts[NR_SETTINGS + 7];
 	const char *config_path;
 	int c;
 
@@ -137,6 +152,10 @@ enum cli_result cli_parse_run(int argc, char **argv, struct vm_config *cfg)
 			break;
 		case OPT_JSON:
 			cfg->json = true;
+			break;
+		case OPT_DISK:
+			if (add_disk(cfg, optarg))
+				return CLI_INVALID;
 			break;
 		case OPT_HELP:
 			cli_print_run_usage();

@@ -178,6 +178,113 @@ static int set_rng(struct vm_config *cfg, const char *value, char *why, size_t l
 	return 0;
 }
 
+/* A [disk] section or --disk: a new disk, its keys set after (disks in the order given). */
+static int disk_begin(struct vm_config *cfg, char *why, size_t len)
+{
+	if (cfg->nr_disks == CONFIG_MAX_DISKS) {
+		snprintf(why, len, "at most %d disks", CONFIG_MAX_DISKS);
+		return -E2BIG;
+	}
+	cfg->disks[cfg->nr_disks++] = (struct disk_config){ .cache = DISK_CACHE_WRITEBACK };
+	return 0;
+}
+
+/* The disk a [disk] key sets: the last one begun (a key before any section begins one). */
+static struct disk_config *current_disk(struct vm_config *cfg, char *why, size_t len)
+{
+	if (!cfg->nr_disks && disk_begin(cfg, why, len))
+		return NULL;
+	return &cfg->disks[cfg->nr_disks - 1];
+}
+
+static int set_disk_path(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	struct disk_config *d = current_disk(cfg, why, len);
+
+	if (!d)
+		return -E2BIG;
+	if (!*value) {
+		snprintf(why, len, "need the path of a disk image");
+		return -EINVAL;
+	}
+	return set_string(&d->path, value);
+}
+
+static int set_disk_ro(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	struct disk_config *d = current_disk(cfg, why, len);
+
+	if (!d)
+		return -E2BIG;
+	if (parse_bool(value, &d->readonly)) {
+		snprintf(why, len, "need on or off");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* GET_ID's answer, and /dev/disk/by-id in the guest: printable ASCII, no blanks. */
+static bool serial_valid(const char *s)
+{
+	if (strlen(s) > DISK_SERIAL_MAX)
+		return false;
+	for (; *s; s++)
+		if (*s <= ' ' || *s > '~' || *s == ',')
+			return false;
+	return true;
+}
+
+static int set_disk_serial(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	struct disk_config *d = current_disk(cfg, why, len);
+
+	if (!d)
+		return -E2BIG;
+	if (!serial_valid(value)) {
+		snprintf(why, len,
+			 "need at most %d printable ASCII characters, no blank or comma (the "
+			 "virtio-blk ID)",
+			 DISK_SERIAL_MAX);
+		return -EINVAL;
+	}
+	return set_string(&d->serial, value);
+}
+
+static int set_disk_cache(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	struct disk_config *d = current_disk(cfg, why, len);
+
+	if (!d)
+		return -E2BIG;
+	if (!strcmp(value, "writeback")) {
+		d->cache = DISK_CACHE_WRITEBACK;
+	} else if (!strcmp(value, "none")) {
+		d->cache = DISK_CACHE_NONE;
+	} else {
+		snprintf(why, len, "need writeback (the host's page cache) or none (O_DIRECT)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Sections that may repeat: each header begins a new entry, in file order. */
+static const struct {
+	const char *section;
+	int (*begin)(struct vm_config *, char *, size_t);
+} repeated_sections[] = {
+	{ "disk", disk_begin },
+};
+
+int config_section_begin(struct vm_config *cfg, const char *section, char *why, size_t why_len)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(repeated_sections); i++)
+		if (!strcmp(repeated_sections[i].section, section))
+			return repeated_sections[i].begin(cfg, why, why_len);
+	return 0;
+}
+
 typedef int (*config_setter)(struct vm_config *, const char *, char *, size_t);
 
 /* Every setting, by the section and key it has in the config file. */
@@ -192,6 +299,8 @@ static const struct {
 	{ "machine", "verbose", set_verbose }, { "machine", "api_socket", set_api_socket },
 	{ "sandbox", "user", set_user },       { "sandbox", "seccomp", set_seccomp },
 	{ "machine", "rng", set_rng },
+	{ "disk", "path", set_disk_path },     { "disk", "ro", set_disk_ro },
+	{ "disk", "serial", set_disk_serial }, { "disk", "cache", set_disk_cache },
 };
 
 int config_set(struct vm_config *cfg, const char *section, const char *key, const char *value,
@@ -209,12 +318,52 @@ int config_set(struct vm_config *cfg, const char *section, const char *key, cons
 	return -ENOENT;
 }
 
+/* One word of a --disk: "ro", or key=value for a [disk] key other than path. */
+static int disk_option_set(struct vm_config *cfg, const char *word, char *why, size_t why_len)
+{
+	char key[16];
+	const char *eq = strchr(word, '=');
+	size_t len = eq ? (size_t)(eq - word) : strlen(word);
+
+	if (!eq && !strcmp(word, "ro"))
+		return config_set(cfg, "disk", "ro", "on", why, why_len);
+	if (!eq || len >= sizeof(key) || !strncmp(word, "path", len)) {
+		snprintf(why, why_len,
+			 "unknown part '%s'; need PATH[,ro][,serial=S][,cache=writeback|none]",
+			 word);
+		return -EINVAL;
+	}
+	snprintf(key, sizeof(key), "%.*s", (int)len, word);
+	return config_set(cfg, "disk", key, eq + 1, why, why_len);
+}
+
+int config_add_disk(struct vm_config *cfg, const char *spec, char *why, size_t why_len)
+{
+	char *copy = strdup(spec), *word, *save = NULL;
+	int ret;
+
+	if (!copy)
+		return -ENOMEM;
+	ret = disk_begin(cfg, why, why_len);
+	word = strtok_r(copy, ",", &save);
+	if (!ret && (!word || spec[0] == ',')) {
+		snprintf(why, why_len, "need PATH[,ro][,serial=S][,cache=writeback|none]");
+		ret = -EINVAL;
+	}
+	ret = ret ?: config_set(cfg, "disk", "path", word, why, why_len);
+	while (!ret && (word = strtok_r(NULL, ",", &save)))
+		ret = disk_option_set(cfg, word, why, why_len);
+	free(copy);
+	return ret;
+}
+
 struct ini_ctx {
 	struct vm_config *cfg;
 	FILE *file;
 	int line;	/* lines read so far: inih reports only the first error's line */
 	int error_line; /* where the handler first refused a setting */
 	int long_line;	/* the first line longer than inih's buffer */
+	bool new_section; /* a section header was read: its first key begins a repeated one */
 	char why[256];
 };
 
@@ -227,6 +376,9 @@ static char *config_read_line(char *str, int num, void *stream)
 	if (!fgets(str, num, ctx->file))
 		return NULL;
 	len = strlen(str);
+	/* inih tells its handler only the section's name: a [disk] twice is two disks. */
+	if (str[strspn(str, " \t")] == '[')
+		ctx->new_section = true;
 	if (len && str[len - 1] == '\n') {
 		ctx->line++;
 	} else if (!feof(ctx->file)) {
@@ -249,13 +401,15 @@ static int config_ini_line(void *user, const char *section, const char *key, con
 
 	if (ctx->error_line)
 		return 1; /* inih goes on after an error; the first one is reported */
-	ret = config_set(ctx->cfg, section, key, value, detail, sizeof(detail));
+	ret = ctx->new_section ? config_section_begin(ctx->cfg, section, detail, sizeof(detail)) : 0;
+	ctx->new_section = false;
+	ret = ret ?: config_set(ctx->cfg, section, key, value, detail, sizeof(detail));
 	if (!ret)
 		return 1;
 	ctx->error_line = ctx->line;
 	if (ret == -ENOMEM) {
 		snprintf(ctx->why, sizeof(ctx->why), "out of memory");
-	} else if (ret == -ENOENT) {
+	} else if (ret == -ENOENT || ret == -E2BIG) {
 		snprintf(ctx->why, sizeof(ctx->why), "%s", detail);
 	} else {
 		snprintf(ctx->why, sizeof(ctx->why), "%s = %s: %s", key, value, detail);
@@ -317,11 +471,25 @@ static int cmdline_validate(const struct vm_config *cfg)
 	return 0;
 }
 
+/* A [disk] section with keys but no path. */
+static int disks_validate(const struct vm_config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nr_disks; i++) {
+		if (!cfg->disks[i].path) {
+			vmm_err("disk %u has no path; give it path = IMAGE in its [disk] section", i + 1);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int config_validate(const struct vm_config *cfg)
 {
 	if (!cfg->kernel_path) {
 		vmm_err("no kernel given; name an arm64 Image: vmm run [options] KERNEL");
 		return -EINVAL;
 	}
-	return cmdline_validate(cfg);
+	return disks_validate(cfg) ?: cmdline_validate(cfg);
 }

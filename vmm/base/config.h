@@ -17,6 +17,7 @@ enum reboot_action {
 
 #define CONFIG_MAX_DISKS 8
 #define CONFIG_MAX_NETS 4
+#define DISK_SERIAL_MAX 20 /* VIRTIO_BLK_ID_BYTES: what GET_ID answers */
 
 enum disk_cache {
 	DISK_CACHE_WRITEBACK, /* the host's page cache; FLUSH is fdatasync */
@@ -81,6 +82,19 @@ void config_free(struct vm_config *cfg);
  */
 int config_set(struct vm_config *cfg, const char *section, const char *key, const char *value,
 	       char *why, size_t why_len);
+
+/*
+ * A section header of the config file was read: for a section that repeats
+ * ([disk]) a new entry begins, which the section's keys then fill. -E2BIG past
+ * the limit (why says it).
+ */
+int config_section_begin(struct vm_config *cfg, const char *section, char *why, size_t why_len);
+
+/*
+ * --disk PATH[,ro][,serial=S][,cache=writeback|none]: one more disk, after
+ * those of the config file. Fails as config_set does.
+ */
+int config_add_disk(struct vm_config *cfg, const char *spec, char *why, size_t why_len);
 
 /* Returns 0, -ENOENT for an unreadable file, -EINVAL for a bad line (already reported). */
 int config_load_file(struct vm_config *cfg, const char *path);

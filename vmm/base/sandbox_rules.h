@@ -46,6 +46,10 @@ enum sandbox_args {
 	X(writev, SB_PV, SB_ANY)                                                         \
 	X(pread64, SB_P, SB_ANY)                                                         \
 	X(pwrite64, SB_P, SB_ANY)                                                        \
+	/* virtio-blk's worker: requests, FLUSH (fdatasync), DISCARD and WRITE_ZEROES */ \
+	X(preadv, SB_P, SB_ANY)                                                          \
+	X(pwritev, SB_P, SB_ANY)                                                         \
+	X(fallocate, SB_P, SB_ANY)                                                       \
 	X(lseek, SB_P, SB_ANY)                                                           \
 	X(openat, SB_P, SB_ANY)                                                          \
 	X(close, SB_P, SB_ANY)                                                           \

@@ -11,11 +11,13 @@
 #include "dev/rtc.h"
 #include "dev/uart.h"
 #include "dev/virtio_rng.h"
+#include "dev/virtio_blk.h"
 
 static const struct device_model *const models[] = {
 	&uart_model,
 	&rtc_model,
 	&virtio_rng_model,
+	&virtio_blk_model,
 };
 
 /* Every vmm machine has these, where QEMU's virt board has them; the UART is the console. */

@@ -6,6 +6,7 @@
 #include "base/api.h"
 #include "base/cli.h"
 #include "base/config.h"
+#include "base/disk.h"
 #include "base/exit.h"
 #include "base/timeline.h"
 #include "base/util.h"
@@ -87,9 +88,11 @@ int cmd_run(int argc, char **argv)
 	}
 	timeline_mark("command line");
 	status = load_boot_files(&cfg, &boot);
+	if (!status && disks_check(cfg.disks, cfg.nr_disks))
+		status = VMM_EXIT_INPUT;
 	if (status)
 		goto summary;
-	timeline_mark("kernel and initrd opened");
+	timeline_mark("kernel, initrd and disks opened");
 	kvm_fd = kvm_open_reporting();
 	if (kvm_fd < 0) {
 		status = VMM_EXIT_HOST;
