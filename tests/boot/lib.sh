@@ -147,3 +147,13 @@ t_summary() {
 	echo "# host $HOST_KERNEL: $T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped"
 	[ "$T_FAILED" = 0 ]
 }
+
+# t_disk NAME: prints the path of a fresh writable 64 MiB ext4 disk image in the host's /tmp,
+# a copy of /guest/disk-64M.ext4 (the host has no mke2fs); vmm's data disk for disk tests.
+t_disk() {
+	cp "$GUEST_IMAGES/disk-64M.ext4" "/tmp/$1.ext4" || {
+		t_fail "cannot copy $GUEST_IMAGES/disk-64M.ext4 to /tmp/$1.ext4"
+		return 1
+	}
+	echo "/tmp/$1.ext4"
+}
