@@ -29,7 +29,7 @@ sb_field() {
 }
 
 # sb_assert_threads MODE N: every thread of the running vmm has Seccomp MODE, and there are N
-# (main, the console writer, one per vCPU).
+# (main, the console writer, one per vCPU, one per virtio device: the default RNG's worker).
 sb_assert_threads() {
 	sb_pid=$(sb_vmm_pid) || {
 		t_fail "no vmm process under $T_PID"
@@ -64,13 +64,13 @@ t_begin "every thread of a running 2-vCPU vmm is under the seccomp filter (Secco
 vmm_start --mem 256M --initrd "$GUEST_INITRD" --cmdline "$SB_TICK" --cpus 2 \
 	--api-socket "$SB_SOCK" "$GUEST_KERNEL"
 if t_wait_out "vmmtest: tick 2"; then
-	sb_assert_threads 2 4
+	sb_assert_threads 2 5
 	# The vCPU threads stack their own filter on the process one.
 	sb_filters=$(for sb_task in /proc/"$sb_pid"/task/*; do
 		sb_field "$sb_pid" "${sb_task##*/}" Seccomp_filters
 	done | sort | tr '\n' ' ')
-	[ -z "$sb_filters" ] || [ "$sb_filters" = "1 1 2 2 " ] ||
-		t_fail "expected Seccomp_filters 1 (main, console writer) and 2 (each vCPU), got '$sb_filters'"
+	[ -z "$sb_filters" ] || [ "$sb_filters" = "1 1 1 2 2 " ] ||
+		t_fail "expected Seccomp_filters 1 (main, console writer, the RNG worker: TSYNC) and 2 (each vCPU), got '$sb_filters'"
 	vmm info --socket "$SB_SOCK" >"$T_LOG.info" 2>&1 || t_fail "vmm info failed: $(cat "$T_LOG.info")"
 	vmm save --socket "$SB_SOCK" "$T_DIR/sandbox.snap" >"$T_LOG.save" 2>&1 ||
 		t_fail "vmm save under the filter failed: $(cat "$T_LOG.save")"
@@ -86,7 +86,7 @@ t_end
 t_begin "a restored vmm runs under the filter too"
 vmm_start_cmd restore --api-socket "$SB_SOCK" "$T_DIR/sandbox.snap"
 if t_wait_out "vmmtest: tick" 60; then
-	sb_assert_threads 2 4
+	sb_assert_threads 2 5
 	vmm stop --socket "$SB_SOCK"
 fi
 vmm_wait
@@ -97,7 +97,7 @@ t_begin "--seccomp off says so in one line, and no thread is filtered"
 vmm_start --mem 256M --initrd "$GUEST_INITRD" --cmdline "$SB_TICK" --seccomp=off \
 	--api-socket "$SB_SOCK" "$GUEST_KERNEL"
 if t_wait_out "vmmtest: tick 1"; then
-	sb_assert_threads 0 3
+	sb_assert_threads 0 4
 	vmm stop --socket "$SB_SOCK"
 fi
 vmm_wait
@@ -119,7 +119,7 @@ if t_wait_out "vmmtest: tick 2"; then
 		t_fail "expected Uid: $SB_UID in every slot, got '$sb_uid'"
 	sb_groups=$(sed -n 's/^Groups:	*//p' "/proc/$sb_pid/status" | tr -d ' ')
 	[ "$sb_groups" = "$SB_UID" ] || t_fail "expected Groups: $SB_UID only, got '$sb_groups'"
-	sb_assert_threads 2 3
+	sb_assert_threads 2 4
 	vmm save --socket "$SB_SOCK" /tmp/root-only/vm.snap >"$T_LOG.save" 2>"$T_LOG.save-err"
 	sb_status=$?
 	[ "$sb_status" = 6 ] || t_fail "expected vmm save into /tmp/root-only to exit 6, got $sb_status"
