@@ -4,6 +4,7 @@
 
 #include "base/cli.h"
 #include "base/config.h"
+#include "base/net_mac.h"
 #include "base/util.h"
 #include "helpers.h"
 #include "suites.h"
@@ -843,7 +844,7 @@ static const char *const bad_disks[][2] = {
 	{ "a.img,serial=123456789012345678901", "at most 20 printable ASCII" },
 	{ "a.img,serial=has space", "at most 20 printable ASCII" },
 	{ "a.img,serial=", "" }, /* accepted: an empty serial is none */
-	{ "a.img,bogus=1", "unknown key 'bogus' in [disk]" },
+	{ "a.img,bogus=1", "unknown part 'bogus=1'" },
 };
 
 START_TEST(test_cli_disk_rejects)
@@ -873,6 +874,137 @@ START_TEST(test_cli_disk_serial_20_bytes)
 }
 END_TEST
 
+/* Networks: the backend, the MAC, the [net] form after which --net comes. */
+START_TEST(test_cli_net_tap_and_stream)
+{
+	enum cli_result res = run_cli("--net", "tap=vmtap0,mac=02:00:00:aa:bb:CC", "--net",
+				      "stream=/run/passt.socket", "Image", NULL);
+
+	assert_result(res, CLI_RUN);
+	ck_assert_msg(cfg.nr_nets == 2, "expected 2 networks, got %u", cfg.nr_nets);
+	ck_assert_msg(cfg.nets[0].backend == NET_TAP && !strcmp(cfg.nets[0].target, "vmtap0") &&
+			      cfg.nets[0].mac_set && cfg.nets[0].mac[0] == 0x02 &&
+			      cfg.nets[0].mac[5] == 0xcc,
+		      "net 1: expected tap vmtap0 with mac 02:..:cc, got %s", cfg.nets[0].target);
+	ck_assert_msg(cfg.nets[1].backend == NET_STREAM &&
+			      !strcmp(cfg.nets[1].target, "/run/passt.socket") && !cfg.nets[1].mac_set,
+		      "net 2: expected stream /run/passt.socket, no mac, got %s", cfg.nets[1].target);
+}
+END_TEST
+
+START_TEST(test_ini_net_sections_then_cli)
+{
+	enum cli_result res;
+
+	write_ini("[net]\ntap = t1\n[net]\nstream = /tmp/s\nmac = 52:54:00:00:00:09\n");
+	res = run_cli("--config", "@INI", "--net", "tap=t3", "Image", NULL);
+	assert_result(res, CLI_RUN);
+	ck_assert_msg(cfg.nr_nets == 3 && !strcmp(cfg.nets[0].target, "t1") &&
+			      cfg.nets[1].backend == NET_STREAM && cfg.nets[1].mac[5] == 9 &&
+			      !strcmp(cfg.nets[2].target, "t3"),
+		      "expected t1, /tmp/s with mac ..:09, then t3; got %u networks", cfg.nr_nets);
+}
+END_TEST
+
+START_TEST(test_ini_net_without_backend)
+{
+	enum cli_result res;
+
+	write_ini("[net]\nmac = 52:54:00:00:00:09\n");
+	res = run_cli("--config", "@INI", "Image", NULL);
+	assert_result(res, CLI_INVALID);
+	ck_assert_msg(count_lines(last_stderr) == 1 && strstr(last_stderr, "network 1 has no backend"),
+		      "expected one line 'network 1 has no backend', got \"%s\"", last_stderr);
+}
+END_TEST
+
+START_TEST(test_cli_net_same_tap_twice)
+{
+	enum cli_result res = run_cli("--net", "tap=t0", "--net", "tap=t0", "Image", NULL);
+
+	assert_result(res, CLI_INVALID);
+	ck_assert_msg(count_lines(last_stderr) == 1 && strstr(last_stderr, "tap t0") &&
+			      strstr(last_stderr, "networks 1 and 2"),
+		      "expected one line naming tap t0 and networks 1 and 2, got \"%s\"", last_stderr);
+}
+END_TEST
+
+START_TEST(test_cli_too_many_nets)
+{
+	enum cli_result res = run_cli("--net", "tap=a", "--net", "tap=b", "--net", "tap=c", "--net",
+				      "tap=d", "--net", "tap=e", "Image", NULL);
+
+	assert_result(res, CLI_INVALID);
+	ck_assert_msg(strstr(last_stderr, "at most 4 networks"),
+		      "expected 'at most 4 networks', got \"%s\"", last_stderr);
+}
+END_TEST
+
+/* Each bad --net: one line naming the option, the value and what is accepted. */
+static const char *const bad_nets[][2] = {
+	{ "", "need tap=NAME" },
+	{ "vmtap0", "'vmtap0' is not a backend" },
+	{ "mac=52:54:00:12:34:56", "is not a backend" },
+	{ "tap=a,stream=/s", "'stream=/s' is a second backend" },
+	{ "tap=", "need a tap name of 1 to 15 characters" },
+	{ "tap=0123456789abcdef", "need a tap name of 1 to 15" },
+	{ "tap=a/b", "no '/'" },
+	{ "tap=..", "need a tap name" },
+	{ "stream=", "need a socket path of 1 to 107 bytes" },
+	{ "tap=a,mac=01:00:5e:00:00:01", "need a unicast MAC" },
+	{ "tap=a,mac=00:00:00:00:00:00", "need a unicast MAC" },
+	{ "tap=a,mac=52:54:00:12:34", "need a unicast MAC" },
+	{ "tap=a,mac=52:54:00:12:34:5g", "need a unicast MAC" },
+	{ "tap=a,mac=52:54-00:12:34:56", "need a unicast MAC" },
+	{ "tap=a,queues=2", "unknown part 'queues=2'" },
+	{ "tap=a,ro", "unknown part 'ro'" },
+};
+
+START_TEST(test_cli_net_rejects)
+{
+	enum cli_result res = run_cli("--net", bad_nets[_i][0], "Image", NULL);
+
+	assert_result(res, CLI_INVALID);
+	ck_assert_msg(count_lines(last_stderr) == 1 && strstr(last_stderr, "--net ") &&
+			      strstr(last_stderr, bad_nets[_i][0]) && strstr(last_stderr, bad_nets[_i][1]),
+		      "--net '%s': expected one line with the value and '%s', got \"%s\"",
+		      bad_nets[_i][0], bad_nets[_i][1], last_stderr);
+}
+END_TEST
+
+/* The limits: a 15-character tap name, a 107-byte socket path, the '-' separator. */
+START_TEST(test_cli_net_limits)
+{
+	char path[8 + NET_STREAM_PATH_MAX];
+	enum cli_result res;
+
+	snprintf(path, sizeof(path), "stream=/%0*d", NET_STREAM_PATH_MAX - 2, 0);
+	res = run_cli("--net", "tap=0123456789abcde,mac=52-54-00-12-34-57", "--net", path, "Image",
+		      NULL);
+	assert_result(res, CLI_RUN);
+	ck_assert_msg(strlen(cfg.nets[0].target) == 15 && cfg.nets[0].mac[5] == 0x57 &&
+			      strlen(cfg.nets[1].target) == NET_STREAM_PATH_MAX - 1,
+		      "expected a 15-byte tap name and a 107-byte path, got %zu and %zu",
+		      strlen(cfg.nets[0].target), strlen(cfg.nets[1].target));
+}
+END_TEST
+
+START_TEST(test_net_mac_format_and_default)
+{
+	char text[NET_MAC_TEXT_LEN];
+	uint8_t mac[NET_MAC_LEN];
+
+	net_mac_default(0, mac);
+	net_mac_format(mac, text);
+	ck_assert_msg(!strcmp(text, "52:54:00:12:34:56"), "default 0: got %s", text);
+	net_mac_default(3, mac);
+	net_mac_format(mac, text);
+	ck_assert_msg(!strcmp(text, "52:54:00:12:34:59"), "default 3: got %s", text);
+	ck_assert_msg(net_mac_parse("FE:ff:ff:ff:ff:ff", mac) == 0 && mac[0] == 0xfe,
+		      "expected FE:ff:.. accepted (unicast, locally administered)");
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -883,7 +1015,8 @@ Suite *config_suite(void)
 	TCase *file = tcase_create("file");
 	TCase *precedence = tcase_create("precedence");
 	TCase *disks = tcase_create("disks");
-	TCase *all[] = { defaults, options, invalid, set, file, precedence, disks };
+	TCase *nets = tcase_create("nets");
+	TCase *all[] = { defaults, options, invalid, set, file, precedence, disks, nets };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(all); i++)
@@ -960,6 +1093,15 @@ Suite *config_suite(void)
 	tcase_add_test(disks, test_cli_too_many_disks);
 	tcase_add_loop_test(disks, test_cli_disk_rejects, 0, ARRAY_SIZE(bad_disks));
 	tcase_add_test(disks, test_cli_disk_serial_20_bytes);
+
+	tcase_add_test(nets, test_cli_net_tap_and_stream);
+	tcase_add_test(nets, test_ini_net_sections_then_cli);
+	tcase_add_test(nets, test_ini_net_without_backend);
+	tcase_add_test(nets, test_cli_net_same_tap_twice);
+	tcase_add_test(nets, test_cli_too_many_nets);
+	tcase_add_loop_test(nets, test_cli_net_rejects, 0, ARRAY_SIZE(bad_nets));
+	tcase_add_test(nets, test_cli_net_limits);
+	tcase_add_test(nets, test_net_mac_format_and_default);
 
 	for (i = 0; i < ARRAY_SIZE(all); i++)
 		suite_add_tcase(s, all[i]);

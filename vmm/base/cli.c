@@ -10,7 +10,7 @@
 #include "base/util.h"
 #include "base/version.h"
 
-enum { OPT_CONFIG = 0x100, OPT_HELP, OPT_VERSION, OPT_JSON, OPT_DISK, OPT_FIRST_SETTING };
+enum { OPT_CONFIG = 0x100, OPT_HELP, OPT_VERSION, OPT_JSON, OPT_DISK, OPT_NET, OPT_FIRST_SETTING };
 
 /* Command-line options that are settings: each names the config-file key it overrides. */
 static const struct {
@@ -57,6 +57,10 @@ void cli_print_run_usage(void)
 	       "  --disk PATH[,ro][,serial=S][,cache=writeback|none]\n"
 	       "                       a virtio-blk disk (repeatable, up to %d, /dev/vda first);\n"
 	       "                       after the config file's [disk] sections\n"
+	       "  --net tap=NAME[,mac=M] | stream=PATH[,mac=M]\n"
+	       "                       a virtio-net NIC (repeatable, up to %d) on a tap device\n"
+	       "                       (made if missing; needs CAP_NET_ADMIN) or a UNIX stream\n"
+	       "                       socket with QEMU's framing, as passt serves it\n"
 	       "  --config FILE        INI settings (see vmm.conf.example); options override it\n"
 	       "  -v, --verbose        say what vmm does, and at exit how long each step took\n"
 	       "  --json               at exit, the run's summary (timeline, peak RSS) as one\n"
@@ -64,7 +68,7 @@ void cli_print_run_usage(void)
 	       "  --help, --version\n\n"
 	       "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n",
 	       CONFIG_DEFAULT_CPUS, (unsigned long long)(CONFIG_DEFAULT_RAM >> 20),
-	       CONFIG_MAX_DISKS);
+	       CONFIG_MAX_DISKS, CONFIG_MAX_NETS);
 }
 
 static void build_long_options(struct option *opts)
@@ -79,6 +83,7 @@ static void build_long_options(struct option *opts)
 	opts[i++] = (struct option){ "verbose", no_argument, NULL, 'v' };
 	opts[i++] = (struct option){ "json", no_argument, NULL, OPT_JSON };
 	opts[i++] = (struct option){ "disk", required_argument, NULL, OPT_DISK };
+	opts[i++] = (struct option){ "net", required_argument, NULL, OPT_NET };
 	opts[i++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
 	opts[i++] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
 	opts[i] = (struct option){ NULL, 0, NULL, 0 };
@@ -107,13 +112,15 @@ static const char *find_config_path(int argc, char **argv, const struct option *
 	return path;
 }
 
-static int add_disk(struct vm_config *cfg, const char *spec)
+/* --disk or --net: add(cfg, spec, ...) is config_add_disk or config_add_net. */
+static int add_device(struct vm_config *cfg, const char *opt, const char *spec,
+		      int (*add)(struct vm_config *, const char *, char *, size_t))
 {
 	char why[160] = "";
-	int ret = config_add_disk(cfg, spec, why, sizeof(why));
+	int ret = add(cfg, spec, why, sizeof(why));
 
 	if (ret)
-		vmm_err("--disk %s: %s", spec, ret == -ENOMEM ? "out of memory" : why);
+		vmm_err("--%s %s: %s", opt, spec, ret == -ENOMEM ? "out of memory" : why);
 	return ret;
 }
 
@@ -132,7 +139,7 @@ static int apply_setting(struct vm_config *cfg, size_t idx, const char *value)
 
 enum cli_result cli_parse_run(int argc, char **argv, struct vm_config *cfg)
 {
-	struct option opts[NR_SETTINGS + 7];
+	struct option opts[NR_SETTINGS + 8];
 	const char *config_path;
 	int c;
 
@@ -154,7 +161,9 @@ enum cli_result cli_parse_run(int argc, char **argv, struct vm_config *cfg)
 			cfg->json = true;
 			break;
 		case OPT_DISK:
-			if (add_disk(cfg, optarg))
+		case OPT_NET:
+			if (add_device(cfg, c == OPT_DISK ? "disk" : "net", optarg,
+				       c == OPT_DISK ? config_add_disk : config_add_net))
 				return CLI_INVALID;
 			break;
 		case OPT_HELP:

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/net_mac.h"
 #include "base/util.h"
 #include "board/boot.h"
 #include "board/layout.h"
@@ -267,12 +268,89 @@ static int set_disk_cache(struct vm_config *cfg, const char *value, char *why, s
 	return 0;
 }
 
+/* A [net] section or --net: a new network (networks in the order given). */
+static int net_begin(struct vm_config *cfg, char *why, size_t len)
+{
+	if (cfg->nr_nets == CONFIG_MAX_NETS) {
+		snprintf(why, len, "at most %d networks", CONFIG_MAX_NETS);
+		return -E2BIG;
+	}
+	cfg->nets[cfg->nr_nets++] = (struct net_config){ .backend = NET_NONE };
+	return 0;
+}
+
+static struct net_config *current_net(struct vm_config *cfg, char *why, size_t len)
+{
+	if (!cfg->nr_nets && net_begin(cfg, why, len))
+		return NULL;
+	return &cfg->nets[cfg->nr_nets - 1];
+}
+
+/* A tap's name as the kernel takes it (IFNAMSIZ, dev_valid_name); a socket's as sun_path does. */
+static bool net_target_valid(enum net_backend backend, const char *value)
+{
+	size_t len = strlen(value);
+
+	if (backend == NET_STREAM)
+		return len && len < NET_STREAM_PATH_MAX;
+	return len && len < NET_TAP_NAME_MAX && strcmp(value, ".") && strcmp(value, "..") &&
+	       !strpbrk(value, "/: \t\n");
+}
+
+static int set_net_backend(struct vm_config *cfg, enum net_backend backend, const char *value,
+			   char *why, size_t len)
+{
+	struct net_config *n = current_net(cfg, why, len);
+
+	if (!n)
+		return -E2BIG;
+	if (n->backend != NET_NONE) {
+		snprintf(why, len, "a network takes one backend, tap or stream");
+		return -EINVAL;
+	}
+	if (!net_target_valid(backend, value)) {
+		snprintf(why, len,
+			 backend == NET_TAP ?
+				 "need a tap name of 1 to %d characters, no '/', ':' or blank" :
+				 "need a socket path of 1 to %d bytes",
+			 (backend == NET_TAP ? NET_TAP_NAME_MAX : NET_STREAM_PATH_MAX) - 1);
+		return -EINVAL;
+	}
+	n->backend = backend;
+	return set_string(&n->target, value);
+}
+
+static int set_net_tap(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	return set_net_backend(cfg, NET_TAP, value, why, len);
+}
+
+static int set_net_stream(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	return set_net_backend(cfg, NET_STREAM, value, why, len);
+}
+
+static int set_net_mac(struct vm_config *cfg, const char *value, char *why, size_t len)
+{
+	struct net_config *n = current_net(cfg, why, len);
+
+	if (!n)
+		return -E2BIG;
+	if (net_mac_parse(value, n->mac)) {
+		snprintf(why, len, "need a unicast MAC address like 52:54:00:12:34:56");
+		return -EINVAL;
+	}
+	n->mac_set = true;
+	return 0;
+}
+
 /* Sections that may repeat: each header begins a new entry, in file order. */
 static const struct {
 	const char *section;
 	int (*begin)(struct vm_config *, char *, size_t);
 } repeated_sections[] = {
 	{ "disk", disk_begin },
+	{ "net", net_begin },
 };
 
 int config_section_begin(struct vm_config *cfg, const char *section, char *why, size_t why_len)
@@ -301,6 +379,8 @@ static const struct {
 	{ "machine", "rng", set_rng },
 	{ "disk", "path", set_disk_path },     { "disk", "ro", set_disk_ro },
 	{ "disk", "serial", set_disk_serial }, { "disk", "cache", set_disk_cache },
+	{ "net", "tap", set_net_tap },	       { "net", "stream", set_net_stream },
+	{ "net", "mac", set_net_mac },
 };
 
 int config_set(struct vm_config *cfg, const char *section, const char *key, const char *value,
@@ -318,43 +398,98 @@ int config_set(struct vm_config *cfg, const char *section, const char *key, cons
 	return -ENOENT;
 }
 
-/* One word of a --disk: "ro", or key=value for a [disk] key other than path. */
-static int disk_option_set(struct vm_config *cfg, const char *word, char *why, size_t why_len)
+/* Splits a --disk or --net value at its commas: word(cfg, i, text) for each, in order. */
+static int words_apply(struct vm_config *cfg, const char *spec,
+		       int (*word)(struct vm_config *, unsigned int, const char *, char *, size_t),
+		       char *why, size_t why_len)
 {
-	char key[16];
-	const char *eq = strchr(word, '=');
-	size_t len = eq ? (size_t)(eq - word) : strlen(word);
+	char *copy = strdup(spec), *w, *save = NULL;
+	unsigned int i = 0;
+	int ret = 0;
 
-	if (!eq && !strcmp(word, "ro"))
-		return config_set(cfg, "disk", "ro", "on", why, why_len);
-	if (!eq || len >= sizeof(key) || !strncmp(word, "path", len)) {
-		snprintf(why, why_len,
-			 "unknown part '%s'; need PATH[,ro][,serial=S][,cache=writeback|none]",
-			 word);
-		return -EINVAL;
-	}
+	if (!copy)
+		return -ENOMEM;
+	for (w = strtok_r(copy, ",", &save); w && !ret; w = strtok_r(NULL, ",", &save))
+		ret = word(cfg, i++, w, why, why_len);
+	free(copy);
+	return ret;
+}
+
+/* key=value of a word, for the [section] key of that name; -ENOENT when it is not one. */
+static int word_set(struct vm_config *cfg, const char *section, const char *word, char *why,
+		    size_t why_len)
+{
+	const char *eq = strchr(word, '=');
+	size_t len = eq ? (size_t)(eq - word) : 0;
+	char key[16];
+
+	if (!len || len >= sizeof(key))
+		return -ENOENT;
 	snprintf(key, sizeof(key), "%.*s", (int)len, word);
-	return config_set(cfg, "disk", key, eq + 1, why, why_len);
+	return config_set(cfg, section, key, eq + 1, why, why_len);
+}
+
+/* A word word_set did not know: -EINVAL, why naming it and the syntax. */
+static int word_unknown(const char *word, const char *syntax, char *why, size_t why_len)
+{
+	snprintf(why, why_len, "unknown part '%s'; %s", word, syntax);
+	return -EINVAL;
+}
+
+#define DISK_SYNTAX "need PATH[,ro][,serial=S][,cache=writeback|none]"
+
+/* A --disk word: the path first, then "ro", or key=value for a [disk] key other than path. */
+static int disk_word(struct vm_config *cfg, unsigned int i, const char *word, char *why,
+		     size_t why_len)
+{
+	int ret;
+
+	if (!i)
+		return config_set(cfg, "disk", "path", word, why, why_len);
+	if (!strcmp(word, "ro"))
+		return config_set(cfg, "disk", "ro", "on", why, why_len);
+	ret = strncmp(word, "path=", 5) ? word_set(cfg, "disk", word, why, why_len) : -ENOENT;
+	return ret == -ENOENT ? word_unknown(word, DISK_SYNTAX, why, why_len) : ret;
 }
 
 int config_add_disk(struct vm_config *cfg, const char *spec, char *why, size_t why_len)
 {
-	char *copy = strdup(spec), *word, *save = NULL;
+	int ret = disk_begin(cfg, why, why_len);
+
+	if (!ret && (!*spec || spec[0] == ',')) {
+		snprintf(why, why_len, DISK_SYNTAX);
+		return -EINVAL;
+	}
+	return ret ?: words_apply(cfg, spec, disk_word, why, why_len);
+}
+
+#define NET_SYNTAX "need tap=NAME[,mac=M] or stream=PATH[,mac=M]"
+
+/* A --net word: the backend first (tap= or stream=), then mac=. */
+static int net_word(struct vm_config *cfg, unsigned int i, const char *word, char *why,
+		    size_t why_len)
+{
+	bool backend = !strncmp(word, "tap=", 4) || !strncmp(word, "stream=", 7);
 	int ret;
 
-	if (!copy)
-		return -ENOMEM;
-	ret = disk_begin(cfg, why, why_len);
-	word = strtok_r(copy, ",", &save);
-	if (!ret && (!word || spec[0] == ',')) {
-		snprintf(why, why_len, "need PATH[,ro][,serial=S][,cache=writeback|none]");
-		ret = -EINVAL;
+	if (!i != backend) {
+		snprintf(why, why_len, "'%s' %s; " NET_SYNTAX, word,
+			 backend ? "is a second backend" : "is not a backend");
+		return -EINVAL;
 	}
-	ret = ret ?: config_set(cfg, "disk", "path", word, why, why_len);
-	while (!ret && (word = strtok_r(NULL, ",", &save)))
-		ret = disk_option_set(cfg, word, why, why_len);
-	free(copy);
-	return ret;
+	ret = word_set(cfg, "net", word, why, why_len);
+	return ret == -ENOENT ? word_unknown(word, NET_SYNTAX, why, why_len) : ret;
+}
+
+int config_add_net(struct vm_config *cfg, const char *spec, char *why, size_t why_len)
+{
+	int ret = net_begin(cfg, why, why_len);
+
+	if (!ret && !*spec) {
+		snprintf(why, why_len, NET_SYNTAX);
+		return -EINVAL;
+	}
+	return ret ?: words_apply(cfg, spec, net_word, why, why_len);
 }
 
 struct ini_ctx {
@@ -485,11 +620,37 @@ static int disks_validate(const struct vm_config *cfg)
 	return 0;
 }
 
+/* A [net] section with a mac but no backend; one tap or socket given twice. */
+static int nets_validate(const struct vm_config *cfg)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < cfg->nr_nets; i++) {
+		const struct net_config *n = &cfg->nets[i];
+
+		if (n->backend == NET_NONE) {
+			vmm_err("network %u has no backend; give it tap = NAME or stream = PATH in "
+				"its [net] section",
+				i + 1);
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++) {
+			if (cfg->nets[j].backend == n->backend && !strcmp(cfg->nets[j].target, n->target)) {
+				vmm_err("%s %s is given to networks %u and %u; give each network its "
+					"own",
+					n->backend == NET_TAP ? "tap" : "socket", n->target, j + 1, i + 1);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 int config_validate(const struct vm_config *cfg)
 {
 	if (!cfg->kernel_path) {
 		vmm_err("no kernel given; name an arm64 Image: vmm run [options] KERNEL");
 		return -EINVAL;
 	}
-	return disks_validate(cfg) ?: cmdline_validate(cfg);
+	return disks_validate(cfg) ?: nets_validate(cfg) ?: cmdline_validate(cfg);
 }

@@ -33,9 +33,13 @@ struct disk_config {
 };
 
 enum net_backend {
+	NET_NONE,   /* a [net] section that has not named its backend yet */
 	NET_TAP,    /* --net tap=NAME */
 	NET_STREAM, /* --net stream=PATH: QEMU's stream framing, as passt serves it */
 };
+
+#define NET_TAP_NAME_MAX 16	/* IFNAMSIZ: the name and its NUL */
+#define NET_STREAM_PATH_MAX 108 /* sizeof(sun_path) */
 
 /* One --net tap=NAME|stream=PATH[,mac=M], or one [net] section. */
 struct net_config {
@@ -95,6 +99,9 @@ int config_section_begin(struct vm_config *cfg, const char *section, char *why, 
  * those of the config file. Fails as config_set does.
  */
 int config_add_disk(struct vm_config *cfg, const char *spec, char *why, size_t why_len);
+
+/* --net tap=NAME|stream=PATH[,mac=M]: one more network, after the config file's. */
+int config_add_net(struct vm_config *cfg, const char *spec, char *why, size_t why_len);
 
 /* Returns 0, -ENOENT for an unreadable file, -EINVAL for a bad line (already reported). */
 int config_load_file(struct vm_config *cfg, const char *path);

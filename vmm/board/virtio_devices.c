@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/config.h"
+#include "base/net_mac.h"
 #include "base/util.h"
 #include "board/board_devices.h"
 
@@ -52,17 +53,20 @@ static int disk_spec(const struct disk_config *d, struct virtio_spec *spec)
 				      d->cache == DISK_CACHE_NONE ? "none" : "writeback");
 }
 
-static int net_spec(const struct net_config *n, struct virtio_spec *spec)
+/* The MAC is always written down, the default one too: a restore must show the guest the same. */
+static int net_spec(const struct net_config *n, unsigned int index, struct virtio_spec *spec)
 {
-	char mac[18];
+	char text[NET_MAC_TEXT_LEN];
+	uint8_t mac[NET_MAC_LEN];
 	int ret = virtio_spec_set(spec, n->backend == NET_TAP ? "tap" : "stream",
 				  n->target ? n->target : "");
 
-	if (ret || !n->mac_set)
-		return ret;
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", n->mac[0], n->mac[1],
-		 n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
-	return virtio_spec_set(spec, "mac", mac);
+	if (n->mac_set)
+		memcpy(mac, n->mac, sizeof(mac));
+	else
+		net_mac_default(index, mac);
+	net_mac_format(mac, text);
+	return ret ?: virtio_spec_set(spec, "mac", text);
 }
 
 static struct virtio_spec *spec_add(struct virtio_specs *out, const char *model)
@@ -88,7 +92,7 @@ int virtio_specs_from_config(const struct vm_config *cfg, struct virtio_specs *o
 	for (i = 0; i < cfg->nr_disks && !ret; i++)
 		ret = (spec = spec_add(out, "virtio-blk")) ? disk_spec(&cfg->disks[i], spec) : -ENOSPC;
 	for (i = 0; i < cfg->nr_nets && !ret; i++)
-		ret = (spec = spec_add(out, "virtio-net")) ? net_spec(&cfg->nets[i], spec) : -ENOSPC;
+		ret = (spec = spec_add(out, "virtio-net")) ? net_spec(&cfg->nets[i], i, spec) : -ENOSPC;
 	if (!ret && cfg->rng && !spec_add(out, "virtio-rng"))
 		ret = -ENOSPC;
 	if (ret == -ENOSPC)
