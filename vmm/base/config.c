@@ -287,7 +287,7 @@ static struct net_config *current_net(struct vm_config *cfg, char *why, size_t l
 }
 
 /* A tap's name as the kernel takes it (IFNAMSIZ, dev_valid_name); a socket's as sun_path does. */
-static bool net_target_valid(enum net_backend backend, const char *value)
+static bool net_target_valid(enum net_kind backend, const char *value)
 {
 	size_t len = strlen(value);
 
@@ -297,7 +297,7 @@ static bool net_target_valid(enum net_backend backend, const char *value)
 	       !strpbrk(value, "/: \t\n");
 }
 
-static int set_net_backend(struct vm_config *cfg, enum net_backend backend, const char *value,
+static int set_net_backend(struct vm_config *cfg, enum net_kind backend, const char *value,
 			   char *why, size_t len)
 {
 	struct net_config *n = current_net(cfg, why, len);

@@ -32,7 +32,7 @@ struct disk_config {
 	enum disk_cache cache;
 };
 
-enum net_backend {
+enum net_kind {
 	NET_NONE,   /* a [net] section that has not named its backend yet */
 	NET_TAP,    /* --net tap=NAME */
 	NET_STREAM, /* --net stream=PATH: QEMU's stream framing, as passt serves it */
@@ -43,7 +43,7 @@ enum net_backend {
 
 /* One --net tap=NAME|stream=PATH[,mac=M], or one [net] section. */
 struct net_config {
-	enum net_backend backend;
+	enum net_kind backend;
 	char *target; /* the tap's name or the socket's path */
 	uint8_t mac[6];
 	bool mac_set; /* false: a locally administered MAC derived from the slot */

@@ -146,6 +146,8 @@ enum sandbox_args {
 	X(KVM_ENABLE_CAP, SB_P)                                                          \
 	X(KVM_IOEVENTFD, SB_P)                                                           \
 	X(KVM_IRQFD, SB_P)                                                               \
+	/* virtio-net's worker: the offloads the guest accepted, told to its tap */     \
+	X(TUNSETOFFLOAD, SB_P)                                                           \
 	/* the console: raw mode on a terminal and back, non-blocking descriptors */    \
 	X(TCGETS, SB_P)                                                                  \
 	X(TCSETS, SB_P)                                                                  \

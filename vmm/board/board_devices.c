@@ -12,12 +12,14 @@
 #include "dev/uart.h"
 #include "dev/virtio_rng.h"
 #include "dev/virtio_blk.h"
+#include "dev/virtio_net.h"
 
 static const struct device_model *const models[] = {
 	&uart_model,
 	&rtc_model,
 	&virtio_rng_model,
 	&virtio_blk_model,
+	&virtio_net_model,
 };
 
 /* Every vmm machine has these, where QEMU's virt board has them; the UART is the console. */

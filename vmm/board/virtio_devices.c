@@ -10,6 +10,7 @@
 #include "base/net_mac.h"
 #include "base/util.h"
 #include "board/board_devices.h"
+#include "dev/net_backend.h"
 
 static int copy_str(char *dst, size_t size, const char *src)
 {
@@ -187,4 +188,26 @@ int virtio_specs_create(struct machine *m, const struct virtio_specs *specs)
 	for (i = 0; i < specs->nr && !ret; i++)
 		ret = spec_create(m, &specs->dev[i]);
 	return ret;
+}
+
+int virtio_nets_open(const struct virtio_specs *specs)
+{
+	const char *tap, *stream;
+	unsigned int i;
+	char why[320];
+	int ret;
+
+	for (i = 0; i < specs->nr; i++) {
+		if (strcmp(specs->dev[i].model, "virtio-net"))
+			continue;
+		tap = virtio_spec_get(&specs->dev[i], "tap");
+		stream = virtio_spec_get(&specs->dev[i], "stream");
+		ret = net_backend_preopen(tap ? NET_TAP : NET_STREAM, tap ? tap : stream ? stream : "",
+					  why, sizeof(why));
+		if (ret) {
+			vmm_err("%s", why);
+			return ret;
+		}
+	}
+	return 0;
 }

@@ -41,6 +41,11 @@ int virtio_specs_from_config(const struct vm_config *cfg, struct virtio_specs *o
  * names more disks or networks than the snapshot has.
  */
 int virtio_specs_override(struct virtio_specs *specs, const struct vm_config *cfg);
+/*
+ * Before vmm gives up its privileges: each network's tap or socket, kept for
+ * the devices (dev/net_backend.h); -errno, with the line that says why.
+ */
+int virtio_nets_open(const struct virtio_specs *specs);
 /* Creates each device (board_add_device); -errno, with the line that says why. */
 int virtio_specs_create(struct machine *m, const struct virtio_specs *specs);
 

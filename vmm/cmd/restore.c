@@ -12,6 +12,7 @@
 #include "base/exit.h"
 #include "base/timeline.h"
 #include "base/util.h"
+#include "board/virtio_devices.h"
 #include "cmd/cmd.h"
 #include "cmd/start.h"
 #include "kvm/kvm.h"
@@ -100,6 +101,29 @@ static int run_snapshot(const struct vm_config *cfg, int kvm_fd, struct api_serv
 	return start_lifecycle(cfg, kvm_fd, api, &loader);
 }
 
+/*
+ * The snapshot's taps and sockets (or those --net gives), before privileges
+ * go: a tap is made again by its name. The same override is applied again
+ * when the devices are made.
+ */
+static int restore_open_networks(const struct restore_config *rc, const struct vm_config *cfg)
+{
+	struct virtio_specs *specs = malloc(sizeof(*specs));
+	int status = 0;
+
+	if (!specs) {
+		vmm_err("out of memory");
+		return VMM_EXIT_INTERNAL;
+	}
+	*specs = rc->virtio;
+	if (virtio_specs_override(specs, cfg))
+		status = VMM_EXIT_USAGE;
+	else if (virtio_nets_open(specs))
+		status = VMM_EXIT_HOST;
+	free(specs);
+	return status;
+}
+
 int cmd_restore(int argc, char **argv)
 {
 	struct api_server api = { .listen_fd = -1, .client_fd = -1 };
@@ -138,6 +162,7 @@ int cmd_restore(int argc, char **argv)
 	timeline_mark("open /dev/kvm");
 	status = status ?: vm_check_host(kvm_fd, &cfg);
 	timeline_mark("host checks");
+	status = status ?: restore_open_networks(&rc, &cfg);
 	status = status ?: start_prepare(&cfg, &api);
 	status = status ?: run_snapshot(&cfg, kvm_fd, &api, r, &rc, &args);
 summary:

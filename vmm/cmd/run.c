@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `vmm run [options] KERNEL`: a fresh boot from a kernel, an initrd and a command line. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/api.h"
@@ -12,6 +13,7 @@
 #include "base/util.h"
 #include "board/image.h"
 #include "board/layout.h"
+#include "board/virtio_devices.h"
 #include "cmd/cmd.h"
 #include "cmd/start.h"
 #include "kvm/kvm.h"
@@ -67,6 +69,23 @@ static int load_boot_files(const struct vm_config *cfg, struct boot_files *boot)
 	return 0;
 }
 
+/* Taps and sockets, while vmm may still create a tap: a failure is the host's, status 4. */
+static int open_networks(const struct vm_config *cfg)
+{
+	struct virtio_specs *specs;
+	int ret;
+
+	if (!cfg->nr_nets)
+		return 0;
+	specs = malloc(sizeof(*specs));
+	ret = specs ? virtio_specs_from_config(cfg, specs) : -ENOMEM;
+	ret = ret ?: virtio_nets_open(specs);
+	free(specs);
+	if (ret == -ENOMEM)
+		vmm_err("out of memory");
+	return ret ? VMM_EXIT_HOST : 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct boot_files boot = { .kernel = INPUT_FILE_NONE, .initrd = INPUT_FILE_NONE };
@@ -90,9 +109,10 @@ int cmd_run(int argc, char **argv)
 	status = load_boot_files(&cfg, &boot);
 	if (!status && disks_check(cfg.disks, cfg.nr_disks))
 		status = VMM_EXIT_INPUT;
+	status = status ?: open_networks(&cfg);
 	if (status)
 		goto summary;
-	timeline_mark("kernel, initrd and disks opened");
+	timeline_mark("kernel, initrd, disks and networks opened");
 	kvm_fd = kvm_open_reporting();
 	if (kvm_fd < 0) {
 		status = VMM_EXIT_HOST;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/filter.h>
+#include <linux/if_tun.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <signal.h>

@@ -255,6 +255,11 @@ int virtq_pop(struct virtq *vq, struct virtq_chain *chain)
 	return 1;
 }
 
+void virtq_unpop(struct virtq *vq, uint16_t n)
+{
+	vq->last_avail -= n;
+}
+
 void virtq_push(struct virtq *vq, uint16_t head, uint32_t len)
 {
 	uint32_t *elem = used_elem(vq, vq->used_idx % vq->size);

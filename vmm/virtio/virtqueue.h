@@ -78,6 +78,11 @@ int virtq_activate(struct virtq *vq, const struct guest_mem *mem);
  * -EPROTO an avail index more than size ahead.
  */
 int virtq_pop(struct virtq *vq, struct virtq_chain *chain);
+/*
+ * Gives back the last n chains taken and not pushed: they are taken again
+ * next time (a network packet that turned out not to fit the buffers).
+ */
+void virtq_unpop(struct virtq *vq, uint16_t n);
 /* Hands head back on the used ring, len bytes written into its writable segments. */
 void virtq_push(struct virtq *vq, uint16_t head, uint32_t len);
 /*
