@@ -12,6 +12,7 @@ static Suite *(*const all_suites[])(void) = {
 	resident_suite, guest_mem_suite, event_loop_suite, virtqueue_suite,
 	virtio_mmio_suite,
 	virtio_blk_suite,
+	restore_args_suite,
 };
 
 int main(void)

@@ -31,5 +31,6 @@ Suite *event_loop_suite(void);
 Suite *virtqueue_suite(void);
 Suite *virtio_mmio_suite(void);
 Suite *virtio_blk_suite(void);
+Suite *restore_args_suite(void);
 
 #endif

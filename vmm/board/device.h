@@ -30,7 +30,11 @@ struct device_ops {
 	int (*fdt_node)(struct device *dev, void *fdt);
 	/* Bytes typed at the console; returns how many the device took. */
 	size_t (*console_input)(struct device *dev, const uint8_t *buf, size_t len);
-	/* The device's state into its snapshot section, and back (after the section's name). */
+	/*
+	 * The device's state into its snapshot section, and back (after the section's name).
+	 * restore returns -EMEDIUMTYPE once it has said in one line that what backs the
+	 * device (a disk image) is not what the snapshot was taken with.
+	 */
 	int (*save)(struct device *dev, struct snap_writer *w);
 	int (*restore)(struct device *dev, struct snap_section *s);
 	/*

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `vmm restore FILE`: the VM a snapshot holds, recreated on this host and run. */
 #include <errno.h>
-#include <getopt.h>
-#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/api.h"
@@ -14,71 +11,13 @@
 #include "base/util.h"
 #include "board/virtio_devices.h"
 #include "cmd/cmd.h"
+#include "cmd/restore_args.h"
 #include "cmd/start.h"
 #include "kvm/kvm.h"
 #include "kvm/lifecycle.h"
 #include "kvm/vm.h"
 #include "migrate/restore.h"
 #include "snapshot/format.h"
-
-struct restore_args {
-	const char *path;
-	bool check;
-};
-
-static int parse_restore_args(int argc, char **argv, struct vm_config *cfg, struct restore_args *a)
-{
-	static const struct option opts[] = {
-		{ "api-socket", required_argument, NULL, 's' }, { "check", no_argument, NULL, 'c' },
-		{ "verbose", no_argument, NULL, 'v' },		{ "help", no_argument, NULL, 'h' },
-		{ "user", required_argument, NULL, 'u' },	{ "seccomp", required_argument, NULL, 'S' },
-		{ "json", no_argument, NULL, 'j' },		{ NULL, 0, NULL, 0 },
-	};
-	char why[160];
-	int c;
-
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":v", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			free(cfg->api_socket);
-			cfg->api_socket = strdup(optarg);
-			break;
-		case 'c':
-			a->check = true;
-			break;
-		case 'v':
-			cfg->verbose = true;
-			break;
-		case 'j':
-			cfg->json = true;
-			break;
-		case 'u':
-		case 'S':
-			if (!config_set(cfg, "sandbox", c == 'u' ? "user" : "seccomp", optarg, why,
-					sizeof(why)))
-				break;
-			vmm_err("restore: --%s %s: %s", c == 'u' ? "user" : "seccomp", optarg, why);
-			return VMM_EXIT_USAGE;
-		case 'h':
-			printf("usage: vmm restore FILE [--api-socket PATH] [--check] [-v] [--json]\n"
-			       "                   [--user UID[:GID]] [--seccomp on|off]\n"
-			       "Recreate the VM a snapshot holds and run it; --check only says whether\n"
-			       "this host can, and exits 0 if so. -v and --json as for vmm run.\n");
-			return -1;
-		default:
-			vmm_err("restore: bad option %s; see vmm restore --help", argv[optind - 1]);
-			return VMM_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		vmm_err("restore: give exactly one snapshot FILE; see vmm restore --help");
-		return VMM_EXIT_USAGE;
-	}
-	a->path = argv[optind];
-	return 0;
-}
 
 /* The machine the snapshot describes, as vm_config: what vm_setup and friends read. */
 static int restore_config_apply(const struct restore_config *rc, struct vm_config *cfg)
@@ -135,7 +74,7 @@ int cmd_restore(int argc, char **argv)
 	int kvm_fd = -1, status, ret;
 
 	config_init(&cfg);
-	status = parse_restore_args(argc, argv, &cfg, &args);
+	status = restore_args_parse(argc, argv, &cfg, &args);
 	if (status)
 		goto out;
 	timeline_mark("command line");

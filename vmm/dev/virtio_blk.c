@@ -122,14 +122,14 @@ static int blk_restore(struct virtio_dev *vd, struct snap_section *s)
 		vmm_err("disk %s is %llu bytes, the snapshot's disk was %llu; give the image the "
 			"snapshot was taken with (vmm restore --disk PATH)",
 			b->path, (unsigned long long)b->disk.size, (unsigned long long)size);
-		return -EINVAL;
+		return -EMEDIUMTYPE;
 	}
 	if (ro != b->disk.readonly || strlen(serial) != b->serial_len ||
 	    memcmp(serial, b->serial, b->serial_len)) {
 		vmm_err("disk %s: the snapshot's disk was %s with serial '%s'; restore it with "
 			"the same ro and serial",
 			b->path, ro ? "read-only" : "writable", serial);
-		return -EINVAL;
+		return -EMEDIUMTYPE;
 	}
 	return 0;
 }

@@ -263,7 +263,7 @@ static int apply_device(struct device *dev, const struct snap_section *found)
 	ret = dev->ops->restore(dev, &s);
 	if (!ret && s.pos != s.len)
 		ret = -EINVAL;
-	if (ret)
+	if (ret && ret != -EMEDIUMTYPE) /* that one said its line */
 		vmm_err("snapshot refused: the state of device '%s' is not one it can take (%s)",
 			name, strerror(-ret));
 	return ret ? VMM_EXIT_SNAPSHOT : 0;
