@@ -2,6 +2,7 @@
 /* `vmm restore FILE`: the VM a snapshot holds, recreated on this host and run. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/api.h"
